@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MappingConfig(AppConfig):
+    name = "tillit.apps.mapping"
+    label = "mapping"
+    verbose_name = "mapping"

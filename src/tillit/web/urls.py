@@ -1,0 +1,27 @@
+"""URL map. Each module's pages live in its own app's ``urls.py``."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from tillit.apps.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", views.password_change, name="password-change"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("registry/", include("tillit.apps.core.urls_registry")),
+    path("taxonomy/", include("tillit.apps.core.urls_taxonomy")),
+    path("projects/", views.project_list, name="project-list"),
+    path("projects/new/", views.project_create, name="project-create"),
+    path("p/<slug:slug>/", views.project_detail, name="project-detail"),
+    path("p/<slug:slug>/settings/", views.project_settings, name="project-settings"),
+    path("p/<slug:slug>/members/", views.project_members, name="project-members"),
+    path("p/<slug:slug>/members/<int:user_id>/", views.member_change, name="member-change"),
+    path("p/<slug:slug>/audit/", views.project_audit, name="project-audit"),
+    path("admin/", admin.site.urls),
+]
