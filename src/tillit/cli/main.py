@@ -46,9 +46,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from tillit.cli import backup, project, registry, serve, taxonomy
+    from tillit.cli import backup, demo, project, registry, serve, taxonomy
 
-    for module in (project, serve, backup):
+    for module in (project, demo, serve, backup):
         for command in module.COMMANDS:
             cli.add_command(command)
     cli.add_command(registry.registry)
