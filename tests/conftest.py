@@ -6,6 +6,12 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 as in production, with cheap parameters so the suite stays fast."""
+    settings.PASSWORD_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db):
     """Create an account through the service layer."""
@@ -27,3 +33,62 @@ def project_with_roles(db, make_user):
     for role in ("researcher", "coder", "viewer"):
         services.do_add_member(project, users[role], role, actor=users["owner"])
     return project, users
+
+
+def on_postgres() -> bool:
+    import os
+
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+@pytest.fixture
+def cli_env(tmp_path):
+    """Environment for running `python -m tillit` in a subprocess against a fresh database.
+
+    On SQLite the project directory's own file is used; on PostgreSQL a new database is created
+    for the test and dropped afterwards.
+    """
+    import os
+    import uuid
+
+    env = {k: v for k, v in os.environ.items() if k not in {"TILLIT_DIR", "DJANGO_SETTINGS_MODULE"}}
+    env.pop("DATABASE_URL", None)
+    created = None
+    if on_postgres():
+        import psycopg
+
+        from tillit.config import parse_database_url
+
+        db = parse_database_url(os.environ["DATABASE_URL"])
+        created = f"tillit_cli_{uuid.uuid4().hex[:10]}"
+        conninfo = dict(host=db["HOST"] or None, port=db["PORT"] or None,
+                        user=db["USER"] or None, password=db["PASSWORD"] or None)
+        with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as conn:
+            conn.execute(f'CREATE DATABASE "{created}"')
+        auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+        env["DATABASE_URL"] = f"postgres://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{created}"
+    yield env
+    if created:
+        with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+
+
+@pytest.fixture
+def run_cli(cli_env):
+    """Run the real `tillit` command in a subprocess; returns CompletedProcess."""
+    import subprocess
+    import sys
+
+    def _run(*args: str, env: dict | None = None, timeout: int = 120, input: str | None = None):
+        return subprocess.run(
+            [sys.executable, "-m", "tillit", *args],
+            env={**cli_env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            input=input,
+            stdin=None if input is not None else subprocess.DEVNULL,
+            check=False,
+        )
+
+    return _run

@@ -43,7 +43,7 @@ def setup_django(pdir: config.ProjectDir | None) -> None:
         os.environ[config.ENV_DIR] = str(pdir.path)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tillit.web.settings")
     url = os.environ.get("DATABASE_URL", "").strip()
-    if url:
+    if url and not (pdir is not None and pdir.is_demo):
         config.parse_database_url(url)  # a located message before Django sees it
     import django
 

@@ -106,6 +106,8 @@ TEMPLATES = [
 
 def _databases() -> dict[str, dict[str, object]]:
     url = os.environ.get("DATABASE_URL", "").strip()
+    if PROJECT is not None and PROJECT.is_demo:
+        url = ""  # the demo always lives in its own SQLite file
     if url:
         db = config.parse_database_url(url)
     elif PROJECT is not None:

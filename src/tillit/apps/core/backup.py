@@ -74,14 +74,23 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def checksums_from_cursor(cursor: Any, tables: list[str]) -> Checksums:
-    """Row count and SHA-256 of each table, rows ordered by every column."""
+def checksums_from_cursor(cursor: Any, tables: list[str], *, sqlite: bool = False) -> Checksums:
+    """Row count and SHA-256 of each table, rows ordered by every column.
+
+    Every value is read as text made by the database itself (SQLite ``quote()``, PostgreSQL
+    ``::text`` in UTC and ISO dates), so the result does not depend on the client's type
+    converters or session settings.
+    """
     out: Checksums = {}
     for table in sorted(tables):
         cursor.execute(f"SELECT * FROM {_quote(table)} WHERE 1=0")  # noqa: S608 (quoted name)
-        k_cols = len(cursor.description)
-        order = ", ".join(str(i) for i in range(1, k_cols + 1))
-        cursor.execute(f"SELECT * FROM {_quote(table)} ORDER BY {order}")  # noqa: S608
+        names = [d[0] for d in cursor.description]
+        order = ", ".join(str(i) for i in range(1, len(names) + 1))
+        if sqlite:
+            cols = ", ".join(f"quote({_quote(n)})" for n in names)
+        else:
+            cols = ", ".join(f"{_quote(n)}::text" for n in names)
+        cursor.execute(f"SELECT {cols} FROM {_quote(table)} ORDER BY {order}")  # noqa: S608
         h = hashlib.sha256()
         n_rows = 0
         for row in cursor.fetchall():
@@ -102,6 +111,8 @@ def _sqlite_tables(conn: sqlite3.Connection) -> list[str]:
 
 
 def _pg_tables(cursor: Any) -> list[str]:
+    cursor.execute("SET TIME ZONE 'UTC'")
+    cursor.execute("SET datestyle TO ISO")
     cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
     return [r[0] for r in cursor.fetchall()]
 
@@ -110,10 +121,10 @@ def live_checksums() -> Checksums:
     """Checksums of the database Django is connected to."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            tables = _sqlite_tables(connection.connection)
-        else:
-            tables = _pg_tables(cursor)
-        return checksums_from_cursor(cursor, tables)
+            return checksums_from_cursor(
+                cursor, _sqlite_tables(connection.connection), sqlite=True
+            )
+        return checksums_from_cursor(cursor, _pg_tables(cursor))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,7 +185,7 @@ def _dump_sqlite(tmpdir: Path) -> tuple[Path, Checksums]:
     dst = sqlite3.connect(target)
     try:
         connection.connection.backup(dst)
-        sums = checksums_from_cursor(dst.cursor(), _sqlite_tables(dst))
+        sums = checksums_from_cursor(dst.cursor(), _sqlite_tables(dst), sqlite=True)
     finally:
         dst.close()
     return target, sums
@@ -325,7 +336,9 @@ def _restore_sqlite(unpacked: Path, expected: Checksums, where: str) -> None:
         ok = src.execute("PRAGMA integrity_check").fetchone()[0]
         if ok != "ok":
             raise CorruptFileError(f"Backup {where}: the database fails its integrity check: {ok}")
-        _compare(expected, checksums_from_cursor(src.cursor(), _sqlite_tables(src)), where)
+        _compare(
+            expected, checksums_from_cursor(src.cursor(), _sqlite_tables(src), sqlite=True), where
+        )
         connection.close()
         connection.ensure_connection()
         src.backup(connection.connection)
