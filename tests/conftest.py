@@ -61,8 +61,12 @@ def cli_env(tmp_path):
 
         db = parse_database_url(os.environ["DATABASE_URL"])
         created = f"tillit_cli_{uuid.uuid4().hex[:10]}"
-        conninfo = dict(host=db["HOST"] or None, port=db["PORT"] or None,
-                        user=db["USER"] or None, password=db["PASSWORD"] or None)
+        conninfo = {
+            "host": db["HOST"] or None,
+            "port": db["PORT"] or None,
+            "user": db["USER"] or None,
+            "password": db["PASSWORD"] or None,
+        }
         with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as conn:
             conn.execute(f'CREATE DATABASE "{created}"')
         auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")

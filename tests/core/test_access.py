@@ -18,8 +18,9 @@ def test_role_matrix():
     assert allowed["manage_members"] == {"owner"}
 
 
-@pytest.mark.parametrize("name", ["project-detail", "project-members", "project-settings",
-                                  "project-audit"])
+@pytest.mark.parametrize(
+    "name", ["project-detail", "project-members", "project-settings", "project-audit"]
+)
 def test_non_member_gets_404(client, project_with_roles, name):
     project, users = project_with_roles
     client.force_login(users["outsider"])
@@ -41,14 +42,18 @@ def test_viewer_can_read_but_not_write(client, project_with_roles):
     assert client.get(reverse("project-detail", args=[project.slug])).status_code == 200
     assert client.get(reverse("project-members", args=[project.slug])).status_code == 200
     n_events = AuditEvent.objects.count()
-    r = client.post(reverse("project-settings", args=[project.slug]),
-                    {"name": "Hijacked", "description": "", "k_threshold": 1})
+    r = client.post(
+        reverse("project-settings", args=[project.slug]),
+        {"name": "Hijacked", "description": "", "k_threshold": 1},
+    )
     assert r.status_code == 403
-    r = client.post(reverse("project-members", args=[project.slug]),
-                    {"username": "outsider", "role": "owner"})
+    r = client.post(
+        reverse("project-members", args=[project.slug]), {"username": "outsider", "role": "owner"}
+    )
     assert r.status_code == 403
-    r = client.post(reverse("member-change", args=[project.slug, users["owner"].pk]),
-                    {"action": "remove"})
+    r = client.post(
+        reverse("member-change", args=[project.slug, users["owner"].pk]), {"action": "remove"}
+    )
     assert r.status_code == 403
     project.refresh_from_db()
     assert project.name == "Trust study"
@@ -73,23 +78,30 @@ def test_coder_cannot_change_settings_researcher_can(client, project_with_roles)
 def test_owner_manages_members_from_the_page(client, project_with_roles):
     project, users = project_with_roles
     client.force_login(users["owner"])
-    r = client.post(reverse("project-members", args=[project.slug]),
-                    {"username": "OUTSIDER", "role": "coder"})
+    r = client.post(
+        reverse("project-members", args=[project.slug]), {"username": "OUTSIDER", "role": "coder"}
+    )
     assert r.status_code == 302
     assert Membership.objects.get(project=project, user=users["outsider"]).role == "coder"
-    client.post(reverse("member-change", args=[project.slug, users["outsider"].pk]),
-                {"action": "role", "role": "researcher"})
+    client.post(
+        reverse("member-change", args=[project.slug, users["outsider"].pk]),
+        {"action": "role", "role": "researcher"},
+    )
     assert Membership.objects.get(project=project, user=users["outsider"]).role == "researcher"
-    client.post(reverse("member-change", args=[project.slug, users["outsider"].pk]),
-                {"action": "remove"})
+    client.post(
+        reverse("member-change", args=[project.slug, users["outsider"].pk]), {"action": "remove"}
+    )
     assert not Membership.objects.filter(project=project, user=users["outsider"]).exists()
 
 
 def test_last_owner_cannot_leave(client, project_with_roles):
     project, users = project_with_roles
     client.force_login(users["owner"])
-    r = client.post(reverse("member-change", args=[project.slug, users["owner"].pk]),
-                    {"action": "remove"}, follow=True)
+    r = client.post(
+        reverse("member-change", args=[project.slug, users["owner"].pk]),
+        {"action": "remove"},
+        follow=True,
+    )
     assert "at least one owner" in r.content.decode()
     assert Membership.objects.filter(project=project, user=users["owner"], role="owner").exists()
 
@@ -97,17 +109,19 @@ def test_last_owner_cannot_leave(client, project_with_roles):
 def test_unknown_member_name_is_a_form_error(client, project_with_roles):
     project, users = project_with_roles
     client.force_login(users["owner"])
-    r = client.post(reverse("project-members", args=[project.slug]),
-                    {"username": "nobody", "role": "viewer"})
+    r = client.post(
+        reverse("project-members", args=[project.slug]), {"username": "nobody", "role": "viewer"}
+    )
     assert r.status_code == 200
     assert "There is no user called nobody" in r.content.decode()
 
 
-def test_project_list_shows_only_own_projects(client, project_with_roles, make_user,
-                                              django_assert_max_num_queries):
+def test_project_list_shows_only_own_projects(
+    client, project_with_roles, make_user, django_assert_max_num_queries
+):
     from tillit.apps.core import services
 
-    project, users = project_with_roles
+    _, users = project_with_roles
     other = make_user("other")
     for i in range(5):
         services.do_create_project(name=f"Other {i}", owner=other)
@@ -123,7 +137,9 @@ def test_project_list_shows_only_own_projects(client, project_with_roles, make_u
 def test_any_user_can_create_a_project_and_owns_it(client, make_user):
     u = make_user("newcomer")
     client.force_login(u)
-    r = client.post(reverse("project-create"), {"name": "Kommunestudie", "slug": "", "description": ""})
+    r = client.post(
+        reverse("project-create"), {"name": "Kommunestudie", "slug": "", "description": ""}
+    )
     assert r.status_code == 302
     p = Project.objects.get(slug="kommunestudie")
     assert Membership.objects.get(project=p, user=u).role == "owner"

@@ -13,30 +13,42 @@ pytestmark = pytest.mark.django_db
 def _calls(project, users):
     owner = users["owner"]
     return {
-        "do_create_user": lambda: services.do_create_user("fresh", "long-enough-pass-1", actor=owner),
+        "do_create_user": lambda: services.do_create_user(
+            "fresh", "long-enough-pass-1", actor=owner
+        ),
         "do_change_password": lambda: services.do_change_password(
-            users["viewer"], "another-long-pass-2", actor=users["viewer"]),
+            users["viewer"], "another-long-pass-2", actor=users["viewer"]
+        ),
         "do_create_project": lambda: services.do_create_project(name="Second", owner=owner),
         "do_update_project": lambda: services.do_update_project(
-            project, actor=owner, name="Renamed", k_threshold=10),
+            project, actor=owner, name="Renamed", k_threshold=10
+        ),
         "do_add_member": lambda: services.do_add_member(
-            project, users["outsider"], "viewer", actor=owner),
+            project, users["outsider"], "viewer", actor=owner
+        ),
         "do_change_member_role": lambda: services.do_change_member_role(
-            project, users["coder"], "researcher", actor=owner),
+            project, users["coder"], "researcher", actor=owner
+        ),
         "do_remove_member": lambda: services.do_remove_member(
-            project, users["viewer"], actor=owner),
+            project, users["viewer"], actor=owner
+        ),
     }
 
 
 def test_every_service_is_covered_here():
-    names = {n for n, f in inspect.getmembers(services, inspect.isfunction)
-             if n.startswith("do_") and f.__module__ == services.__name__}
-    assert names == set(_calls(None, {"owner": None, "viewer": None, "coder": None,
-                                      "outsider": None}))
+    names = {
+        n
+        for n, f in inspect.getmembers(services, inspect.isfunction)
+        if n.startswith("do_") and f.__module__ == services.__name__
+    }
+    assert names == set(
+        _calls(None, {"owner": None, "viewer": None, "coder": None, "outsider": None})
+    )
 
 
-@pytest.mark.parametrize("name", sorted(_calls(None, {"owner": None, "viewer": None,
-                                                      "coder": None, "outsider": None})))
+@pytest.mark.parametrize(
+    "name", sorted(_calls(None, {"owner": None, "viewer": None, "coder": None, "outsider": None}))
+)
 def test_service_writes_one_audit_row(project_with_roles, name):
     project, users = project_with_roles
     before = AuditEvent.objects.count()

@@ -48,11 +48,14 @@ def test_login_is_throttled_after_five_failures(client, make_user):
 def test_password_change_goes_through_the_service(client, make_user):
     u = make_user("anna", "kommune-tillit-2026")
     client.force_login(u)
-    r = client.post(reverse("password-change"), {
-        "old_password": "kommune-tillit-2026",
-        "new_password1": "ny-tillitsreform-2027",
-        "new_password2": "ny-tillitsreform-2027",
-    })
+    r = client.post(
+        reverse("password-change"),
+        {
+            "old_password": "kommune-tillit-2026",
+            "new_password1": "ny-tillitsreform-2027",
+            "new_password2": "ny-tillitsreform-2027",
+        },
+    )
     assert r.status_code == 302
     u.refresh_from_db()
     assert u.check_password("ny-tillitsreform-2027")
@@ -64,8 +67,10 @@ def test_password_change_goes_through_the_service(client, make_user):
 def test_weak_new_password_is_refused(client, make_user):
     u = make_user("anna", "kommune-tillit-2026")
     client.force_login(u)
-    r = client.post(reverse("password-change"), {
-        "old_password": "kommune-tillit-2026", "new_password1": "123", "new_password2": "123"})
+    r = client.post(
+        reverse("password-change"),
+        {"old_password": "kommune-tillit-2026", "new_password1": "123", "new_password2": "123"},
+    )
     assert r.status_code == 200
     u.refresh_from_db()
     assert u.check_password("kommune-tillit-2026")

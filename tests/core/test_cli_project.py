@@ -76,7 +76,9 @@ def test_member_management_from_the_cli(run_cli, tmp_path):
     d = str(tmp_path / "p")
     assert run_cli("init", d, "--owner", "lise", "--password", PW).returncode == 0
     assert run_cli("user", "create", "ola", "--dir", d, "--password", PW).returncode == 0
-    assert run_cli("project", "add-member", "p", "ola", "--role", "viewer", "--dir", d).returncode == 0
+    assert (
+        run_cli("project", "add-member", "p", "ola", "--role", "viewer", "--dir", d).returncode == 0
+    )
     assert run_cli("project", "set-role", "p", "ola", "--role", "coder", "--dir", d).returncode == 0
     r = run_cli("project", "members", "p", "--dir", d, "--json")
     assert {"user": "ola", "role": "coder"} in json.loads(r.stdout)
@@ -105,8 +107,9 @@ def test_sqlite_settings_are_applied(run_cli, tmp_path, cli_env):
         "('journal_mode', 'foreign_keys', 'busy_timeout')])"
     )
     env = {**cli_env, "TILLIT_DIR": str(d), "DJANGO_SETTINGS_MODULE": "tillit.web.settings"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "['wal', 1, 10000]"
     con = sqlite3.connect(d / "tillit.sqlite3")
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -115,8 +118,13 @@ def test_sqlite_settings_are_applied(run_cli, tmp_path, cli_env):
 def test_deploy_check_is_clean_in_production(run_cli, tmp_path):
     d = tmp_path / "p"
     assert run_cli("init", str(d), "--password", PW).returncode == 0
-    r = run_cli("check", "--deploy", "--dir", str(d),
-                env={"TILLIT_PRODUCTION": "1", "TILLIT_ALLOWED_HOSTS": "tillit.example.org"})
+    r = run_cli(
+        "check",
+        "--deploy",
+        "--dir",
+        str(d),
+        env={"TILLIT_PRODUCTION": "1", "TILLIT_ALLOWED_HOSTS": "tillit.example.org"},
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "All checks passed" in r.stdout
 

@@ -16,8 +16,12 @@ def test_demo_builds_and_rebuilds(run_cli, tmp_path):
     assert set(out["accounts"]) >= {"owner", "researcher", "coder", "viewer"}
     r = run_cli("project", "members", out["project"], "--dir", str(d), "--json")
     roles = {m["user"]: m["role"] for m in json.loads(r.stdout)}
-    assert roles == {"owner": "owner", "researcher": "researcher", "coder": "coder",
-                     "viewer": "viewer"}
+    assert roles == {
+        "owner": "owner",
+        "researcher": "researcher",
+        "coder": "coder",
+        "viewer": "viewer",
+    }
     r = run_cli("project", "list", "--dir", str(d), "--json")
     demo = next(p for p in json.loads(r.stdout) if p["slug"] == out["project"])
     assert demo["synthetic"] is True and "SYNTHETIC" in demo["name"]

@@ -47,8 +47,8 @@ def test_every_pure_package_is_listed():
 
     root = Path(tillit.__file__).parent
     django_side = {"web", "apps", "cli", "data"}
-    found = {
-        p.name for p in root.iterdir() if p.is_dir() and (p / "__init__.py").exists()
-    } | {p.stem for p in root.glob("*.py") if p.stem not in {"__init__", "__main__"}}
+    found = {p.name for p in root.iterdir() if p.is_dir() and (p / "__init__.py").exists()} | {
+        p.stem for p in root.glob("*.py") if p.stem not in {"__init__", "__main__"}
+    }
     listed = {name.split(".")[1] for name in tillit.PURE_PACKAGES}
     assert found - django_side == listed

@@ -15,8 +15,13 @@ from tillit.errors import ErrorCode, TillitError
 
 @click.command()
 @dir_option
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Backup file (default: DIR/backups/tillit-TIME.tillit-backup).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Backup file (default: DIR/backups/tillit-TIME.tillit-backup).",
+)
 @click.option("--json", "as_json", is_flag=True)
 def backup(project_dir: Path | None, output: Path | None, as_json: bool) -> None:
     """Back up the database (SQLite online backup or pg_dump) with table checksums."""
@@ -29,10 +34,20 @@ def backup(project_dir: Path | None, output: Path | None, as_json: bool) -> None
         output = pdir.backup_path / f"tillit-{stamp}.tillit-backup"
     info = create_backup(output)
     if as_json:
-        emit_json({"ok": True, "path": str(info.path), "engine": info.engine,
-                   "tables": info.tables, "rows": info.rows, "bytes": info.bytes})
+        emit_json(
+            {
+                "ok": True,
+                "path": str(info.path),
+                "engine": info.engine,
+                "tables": info.tables,
+                "rows": info.rows,
+                "bytes": info.bytes,
+            }
+        )
     else:
-        click.echo(f"Backed up {info.rows} rows in {info.tables} tables ({info.engine}) to {info.path}")
+        click.echo(
+            f"Backed up {info.rows} rows in {info.tables} tables ({info.engine}) to {info.path}"
+        )
 
 
 @click.command()
@@ -56,7 +71,8 @@ def restore(project_dir: Path | None, backup_file: Path, yes: bool, as_json: boo
             )
         click.confirm(
             f"Replace the database of {pdir.path} with the backup from {meta.get('created')} "
-            f"({meta['rows']} rows)?", abort=True,
+            f"({meta['rows']} rows)?",
+            abort=True,
         )
     sums = restore_backup(backup_file)
     if as_json:

@@ -34,8 +34,14 @@ def _clear_demo_dir(path: Path) -> None:
 
 
 @click.command()
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("tillit-demo"), show_default=True, help="Demo project directory.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("tillit-demo"),
+    show_default=True,
+    help="Demo project directory.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--no-serve", is_flag=True, help="Build the demo and stop.")
@@ -50,12 +56,16 @@ def demo(directory: Path, host: str, port: int, no_serve: bool, as_json: bool) -
     if not no_serve:
         check_port(host, port)
     if os.environ.pop("DATABASE_URL", None):
-        click.echo("Note: the demo always uses its own SQLite file; DATABASE_URL is ignored.",
-                   err=True)
+        click.echo(
+            "Note: the demo always uses its own SQLite file; DATABASE_URL is ignored.", err=True
+        )
     _clear_demo_dir(path)
     # The directory's own owner account is "admin"; demo roles are added by the core demo part.
     pdir, _, _ = create_project_dir(
-        path, owner="admin", password=DEMO_PASSWORD_TEXT, project_name="Demo administration",
+        path,
+        owner="admin",
+        password=DEMO_PASSWORD_TEXT,
+        project_name="Demo administration",
         demo=True,
     )
     from tillit.apps.core import demo as core_demo
@@ -66,8 +76,17 @@ def demo(directory: Path, host: str, port: int, no_serve: bool, as_json: bool) -
     url = f"http://{host}:{port}/"
     accounts = [*DEMO_ROLES, "outsider", "admin"]
     if as_json:
-        emit_json({"ok": True, "directory": str(pdir.path), "url": url, "seconds": seconds,
-                   "project": ctx.project.slug, "accounts": accounts, "password": DEMO_PASSWORD})
+        emit_json(
+            {
+                "ok": True,
+                "directory": str(pdir.path),
+                "url": url,
+                "seconds": seconds,
+                "project": ctx.project.slug,
+                "accounts": accounts,
+                "password": DEMO_PASSWORD,
+            }
+        )
     else:
         click.echo(f"Built the demo in {pdir.path} in {seconds:.1f} s.")
         click.echo(f"Open {url}")

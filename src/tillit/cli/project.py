@@ -12,7 +12,13 @@ from pathlib import Path
 import click
 
 from tillit import config
-from tillit.cli.context import dir_option, migrate, pending_migrations, resolve_project_dir, setup_django
+from tillit.cli.context import (
+    dir_option,
+    migrate,
+    pending_migrations,
+    resolve_project_dir,
+    setup_django,
+)
 from tillit.cli.output import emit_json, emit_table
 from tillit.errors import ErrorCode, NotFoundError, TillitError
 
@@ -76,9 +82,7 @@ def create_project_dir(
         user = services.do_create_user(
             owner, password, email=email, is_staff=True, check_password=not demo
         )
-        project = services.do_create_project(
-            name=project_name or path.name, owner=user, actor=user
-        )
+        project = services.do_create_project(name=project_name or path.name, owner=user, actor=user)
     except BaseException:
         if created:
             shutil.rmtree(path, ignore_errors=True)
@@ -117,7 +121,7 @@ def init(
     if password is None:
         _check_target(directory.expanduser().resolve())
         password, generated = _new_password()
-    pdir, user, project = create_project_dir(
+    pdir, _user, project = create_project_dir(
         directory, owner=owner, password=password, email=email, project_name=project_name
     )
     result = {
@@ -222,7 +226,12 @@ def project_list(project_dir: Path | None, as_json: bool) -> None:
     from tillit.apps.core.models import Project
 
     rows = [
-        {"slug": p.slug, "name": p.name, "synthetic": p.is_synthetic, "members": p.memberships.count()}
+        {
+            "slug": p.slug,
+            "name": p.name,
+            "synthetic": p.is_synthetic,
+            "members": p.memberships.count(),
+        }
         for p in Project.objects.all()
     ]
     if as_json:
@@ -317,14 +326,23 @@ def project_audit(project_dir: Path | None, slug: str, limit: int, as_json: bool
     setup_django(resolve_project_dir(project_dir))
     p = _get_project(slug)
     rows = [
-        {"at": e.at.isoformat(), "actor": e.actor_name, "action": e.action,
-         "object": f"{e.object_type}:{e.object_id}", "before": e.before, "after": e.after}
+        {
+            "at": e.at.isoformat(),
+            "actor": e.actor_name,
+            "action": e.action,
+            "object": f"{e.object_type}:{e.object_id}",
+            "before": e.before,
+            "after": e.after,
+        }
         for e in p.audit_events.all()[:limit]
     ]
     if as_json:
         emit_json(rows)
     else:
-        emit_table(["at", "actor", "action", "object"], [[r["at"], r["actor"], r["action"], r["object"]] for r in rows])
+        emit_table(
+            ["at", "actor", "action", "object"],
+            [[r["at"], r["actor"], r["action"], r["object"]] for r in rows],
+        )
 
 
 @click.group()
@@ -336,8 +354,12 @@ def user() -> None:
 @dir_option
 @click.argument("username")
 @click.option("--email", default="")
-@click.option("--password", envvar="TILLIT_USER_PASSWORD", default=None,
-              help="Password (or $TILLIT_USER_PASSWORD); asked for, or generated without a terminal.")
+@click.option(
+    "--password",
+    envvar="TILLIT_USER_PASSWORD",
+    default=None,
+    help="Password (or $TILLIT_USER_PASSWORD); asked for, or generated without a terminal.",
+)
 @click.option("--staff", is_flag=True, help="May use the Django admin.")
 def user_create(
     project_dir: Path | None, username: str, email: str, password: str | None, staff: bool
@@ -371,7 +393,6 @@ def user_set_password(project_dir: Path | None, username: str, password: str | N
     click.echo(f"Changed the password of {username}.")
     if generated:
         click.echo(f"Generated password: {password}")
-
 
 
 COMMANDS = [init, upgrade, check, project, user]

@@ -31,15 +31,30 @@ def check_port(host: str, port: int) -> None:
 def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     return [
-        sys.executable, "-m", "gunicorn", "tillit.web.wsgi:application",
-        "--bind", bind, "--workers", str(workers), "--threads", "4",
-        "--access-logfile", "-", "--graceful-timeout", "10", "--timeout", "120",
-        "--worker-tmp-dir", "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp",  # noqa: S108
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "tillit.web.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+        "--timeout",
+        "120",
+        "--worker-tmp-dir",
+        "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp",  # noqa: S108
     ]
 
 
-def exec_server(pdir: config.ProjectDir, host: str, port: int, workers: int,
-                production: bool = False) -> None:
+def exec_server(
+    pdir: config.ProjectDir, host: str, port: int, workers: int, production: bool = False
+) -> None:
     """Replace this process with gunicorn serving ``pdir``."""
     check_port(host, port)
     env = dict(os.environ)
@@ -58,8 +73,11 @@ def exec_server(pdir: config.ProjectDir, host: str, port: int, workers: int,
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-@click.option("--production", is_flag=True,
-              help="Behind a TLS proxy: secure cookies, HSTS, redirect to https.")
+@click.option(
+    "--production",
+    is_flag=True,
+    help="Behind a TLS proxy: secure cookies, HSTS, redirect to https.",
+)
 def serve(project_dir: Path | None, host: str, port: int, workers: int, production: bool) -> None:
     """Serve a project with gunicorn (a production WSGI server)."""
     pdir = resolve_project_dir(project_dir)

@@ -60,6 +60,8 @@ def projects_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Member
     """The user's memberships, with their projects, for list pages."""
     if not user.is_authenticated:
         return Membership.objects.none()
-    return Membership.objects.select_related("project").filter(user_id=user.pk).order_by(
-        "project__name"
+    return (
+        Membership.objects.select_related("project")
+        .filter(user_id=user.pk)
+        .order_by("project__name")
     )

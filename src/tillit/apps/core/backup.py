@@ -121,9 +121,7 @@ def live_checksums() -> Checksums:
     """Checksums of the database Django is connected to."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            return checksums_from_cursor(
-                cursor, _sqlite_tables(connection.connection), sqlite=True
-            )
+            return checksums_from_cursor(cursor, _sqlite_tables(connection.connection), sqlite=True)
         return checksums_from_cursor(cursor, _pg_tables(cursor))
 
 
@@ -234,7 +232,14 @@ def _dump_postgres(tmpdir: Path) -> tuple[Path, Checksums]:
         sums = checksums_from_cursor(cursor, _pg_tables(cursor))
         _run_pg_tool(
             "pg_dump",
-            [*args, "--format=custom", "--no-owner", f"--snapshot={snapshot}", "--file", str(target)],
+            [
+                *args,
+                "--format=custom",
+                "--no-owner",
+                f"--snapshot={snapshot}",
+                "--file",
+                str(target),
+            ],
             env,
         )
     return target, sums
@@ -305,9 +310,7 @@ def _check_manifest(manifest: Any, where: str) -> None:
 
 
 def _compare(expected: Checksums, got: Checksums, what: str) -> None:
-    bad = sorted(
-        t for t in set(expected) | set(got) if expected.get(t) != got.get(t)
-    )
+    bad = sorted(t for t in set(expected) | set(got) if expected.get(t) != got.get(t))
     if bad:
         raise CorruptFileError(
             f"{what}: tables differ from the manifest: {', '.join(bad[:10])}.",
@@ -364,13 +367,16 @@ def _pg_checksums(dbname: str) -> Checksums:
     import psycopg
 
     s = connection.settings_dict
-    with psycopg.connect(
-        dbname=dbname,
-        host=s.get("HOST") or None,
-        port=s.get("PORT") or None,
-        user=s.get("USER") or None,
-        password=s.get("PASSWORD") or None,
-    ) as conn, conn.cursor() as cursor:
+    with (
+        psycopg.connect(
+            dbname=dbname,
+            host=s.get("HOST") or None,
+            port=s.get("PORT") or None,
+            user=s.get("USER") or None,
+            password=s.get("PASSWORD") or None,
+        ) as conn,
+        conn.cursor() as cursor,
+    ):
         return checksums_from_cursor(cursor, _pg_tables(cursor))
 
 
@@ -386,8 +392,15 @@ def _restore_postgres(unpacked: Path, expected: Checksums, where: str) -> None:
     connection.close()
     _run_pg_tool(
         "pg_restore",
-        [*args, "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
-         str(unpacked)],
+        [
+            *args,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            str(unpacked),
+        ],
         env,
     )
     connection.close()

@@ -39,7 +39,10 @@ class DemoContext:
 def build(log: Callable[[str], None] = print) -> DemoContext:
     users = {
         role: services.do_create_user(
-            role, DEMO_PASSWORD, email=f"{role}@demo.invalid", check_password=False,
+            role,
+            DEMO_PASSWORD,
+            email=f"{role}@demo.invalid",
+            check_password=False,
             is_staff=role == "owner",
         )
         for role in DEMO_ROLES
@@ -48,8 +51,12 @@ def build(log: Callable[[str], None] = print) -> DemoContext:
         "outsider", DEMO_PASSWORD, email="outsider@demo.invalid", check_password=False
     )
     project = services.do_create_project(
-        name=DEMO_NAME, slug=DEMO_SLUG, description=DEMO_DESCRIPTION, is_synthetic=True,
-        owner=users["owner"], actor=users["owner"],
+        name=DEMO_NAME,
+        slug=DEMO_SLUG,
+        description=DEMO_DESCRIPTION,
+        is_synthetic=True,
+        owner=users["owner"],
+        actor=users["owner"],
     )
     for role in DEMO_ROLES[1:]:
         services.do_add_member(project, users[role], role, actor=users["owner"])

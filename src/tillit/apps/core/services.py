@@ -62,7 +62,9 @@ def do_create_user(
         _check_password(password, user)
     user.set_password(password)
     user.save()
-    audit.record(actor=actor, action="user.create", obj=user, after=audit.snapshot(user, USER_FIELDS))
+    audit.record(
+        actor=actor, action="user.create", obj=user, after=audit.snapshot(user, USER_FIELDS)
+    )
     return user
 
 
@@ -147,16 +149,18 @@ def do_update_project(
     project.save()
     after = audit.snapshot(project, PROJECT_FIELDS)
     audit.record(
-        actor=actor, action="project.update", obj=project, project=project, before=before,
+        actor=actor,
+        action="project.update",
+        obj=project,
+        project=project,
+        before=before,
         after=after,
     )
     return project
 
 
 def _owners_left(project: Project, without: AbstractBaseUser) -> int:
-    return (
-        Membership.objects.filter(project=project, role=Role.OWNER).exclude(user=without).count()
-    )
+    return Membership.objects.filter(project=project, role=Role.OWNER).exclude(user=without).count()
 
 
 @transaction.atomic
@@ -173,7 +177,10 @@ def do_add_member(
         )
     m = Membership.objects.create(project=project, user=user, role=role)
     audit.record(
-        actor=actor, action="member.add", obj=m, project=project,
+        actor=actor,
+        action="member.add",
+        obj=m,
+        project=project,
         after={"user": user.get_username(), "role": role.value},
     )
     return m
@@ -200,7 +207,11 @@ def do_change_member_role(
     m.role = role
     m.save(update_fields=["role"])
     audit.record(
-        actor=actor, action="member.change_role", obj=m, project=project, before=before,
+        actor=actor,
+        action="member.change_role",
+        obj=m,
+        project=project,
+        before=before,
         after={"user": user.get_username(), "role": role.value},
     )
     return m

@@ -38,7 +38,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     memberships = access.projects_for_user(request.user)
-    return render(request, "core/project_list.html", {"memberships": memberships, "nav": "projects"})
+    return render(
+        request, "core/project_list.html", {"memberships": memberships, "nav": "projects"}
+    )
 
 
 @login_required
@@ -90,7 +92,9 @@ def project_settings(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Settings saved."))
             return redirect("project-detail", slug=p.slug)
     return render(
-        request, "core/project_settings.html", {"pa": pa, "project": p, "form": form, "nav": "projects"}
+        request,
+        "core/project_settings.html",
+        {"pa": pa, "project": p, "form": form, "nav": "projects"},
     )
 
 
@@ -104,7 +108,9 @@ def project_members(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             try:
                 services.do_add_member(
-                    pa.project, form.cleaned_data["username"], form.cleaned_data["role"],
+                    pa.project,
+                    form.cleaned_data["username"],
+                    form.cleaned_data["role"],
                     actor=request.user,
                 )
             except TillitError as exc:
@@ -116,8 +122,14 @@ def project_members(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "core/project_members.html",
-        {"pa": pa, "project": pa.project, "members": members, "form": form,
-         "role_form": ChangeRoleForm(), "nav": "projects"},
+        {
+            "pa": pa,
+            "project": pa.project,
+            "members": members,
+            "form": form,
+            "role_form": ChangeRoleForm(),
+            "nav": "projects",
+        },
     )
 
 
@@ -147,7 +159,8 @@ def project_audit(request: HttpRequest, slug: str) -> HttpResponse:
     pa = access.get_project_for_user(request.user, slug, need="edit")
     events = AuditEvent.objects.filter(project=pa.project).select_related("actor")[:500]
     return render(
-        request, "core/project_audit.html",
+        request,
+        "core/project_audit.html",
         {"pa": pa, "project": pa.project, "events": events, "nav": "projects"},
     )
 
