@@ -142,3 +142,27 @@ def test_version_and_help(run_cli):
     assert r.returncode == 0 and "tillit" in r.stdout
     r = run_cli("no-such-command")
     assert r.returncode == 2
+
+
+def test_upgrade_backs_up_sqlite_before_migrating(run_cli, tmp_path, cli_env):
+    import subprocess
+    import sys
+
+    d = tmp_path / "p"
+    assert run_cli("init", str(d), "--password", PW).returncode == 0
+    r = run_cli("upgrade", "--dir", str(d))
+    assert r.returncode == 0 and "up to date" in r.stdout
+    # Roll one app back, as if a new tillit version brought migrations.
+    env = {**cli_env, "TILLIT_DIR": str(d), "DJANGO_SETTINGS_MODULE": "tillit.web.settings"}
+    subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "axes", "zero", "-v", "0"], env=env, check=True
+    )
+    r = run_cli("serve", "--dir", str(d), "--port", "1")
+    assert r.returncode == 2 and "tillit upgrade" in r.stderr
+    r = run_cli("upgrade", "--dir", str(d))
+    assert r.returncode == 0, r.stderr
+    assert "Applied" in r.stdout
+    if "DATABASE_URL" not in cli_env:
+        assert "Backed up the database to" in r.stdout
+        assert list((d / "backups").glob("before-upgrade-*.tillit-backup"))
+    assert "up to date" in run_cli("upgrade", "--dir", str(d)).stdout
