@@ -11,8 +11,15 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture
@@ -60,6 +67,7 @@ def test_login_language_switch_and_registry(live_server, browser_page, make_user
     page.wait_for_url("**/registry/")
     assert page.locator("figure svg").count() >= 1
     assert page.locator("table tbody tr").count() >= 455
-    page.screenshot(path=str(os.environ.get("TILLIT_SCREENSHOT", "/tmp/tillit-registry.png")),
-                    full_page=False)
+    page.screenshot(
+        path=str(os.environ.get("TILLIT_SCREENSHOT", "/tmp/tillit-registry.png")), full_page=False
+    )
     assert problems == [], problems

@@ -12,6 +12,7 @@ and carries an accessible label with its name, code and county or region.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -25,13 +26,13 @@ COLOURINGS: tuple[Colouring, ...] = ("county", "size_class")
 #: Where a region links to; ``{country}`` is ``no`` or ``dk``.
 DEFAULT_HREF = "/registry/{country}/{code}/"
 
-#: Sequential blues for the four size classes (light to dark; AA against white for the two dark).
-SIZE_COLOURS: tuple[str, str, str, str] = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
+#: Sequential blues for the four size classes, light to dark.
+SIZE_COLOURS: tuple[str, str, str, str] = ("#9ecae1", "#4a98c9", "#1c5fa3", "#08306b")
 
 # Panel sizes in pixels. Norway is tall; Denmark (with Bornholm far east) is wide.
 _PANELS: dict[str, dict[str, Any]] = {
     "NO": {"width": 400, "height": 520, "rotate": [-15, 0, 0]},
-    "DK": {"width": 400, "height": 330, "rotate": [-10.5, 0, 0]},
+    "DK": {"width": 440, "height": 360, "rotate": [-10.5, 0, 0]},
 }
 
 
@@ -70,7 +71,7 @@ class MapLabels:
 def map_features(
     country: str,
     colour: Colouring = "county",
-    labels: MapLabels = MapLabels(),  # noqa: B008 (frozen and hashable)
+    labels: MapLabels = MapLabels(),
     href: str = DEFAULT_HREF,
     values: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
@@ -110,8 +111,35 @@ def map_features(
             "href": href.format(country=country.lower(), code=code),
             "description": f"{m.name} ({code}), {m.county_name}",
         }
-        features.append({"type": "Feature", "geometry": feature["geometry"], "properties": props})
+        geometry = rewind_for_d3(feature["geometry"])
+        features.append({"type": "Feature", "geometry": geometry, "properties": props})
     return features
+
+
+def _signed_area(ring: Sequence[Sequence[float]]) -> float:
+    return sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in itertools.pairwise(ring))
+
+
+def _orient(ring: list[Any], clockwise: bool) -> list[Any]:
+    return ring[::-1] if (_signed_area(ring) < 0) != clockwise else ring
+
+
+def rewind_for_d3(geometry: dict[str, Any]) -> dict[str, Any]:
+    """Return a (Multi)Polygon with the ring order Vega's d3-geo expects.
+
+    d3-geo works on the sphere and wants exterior rings clockwise and holes anticlockwise,
+    the opposite of RFC 7946 GeoJSON. The bundled Norwegian file follows RFC 7946 (and would
+    otherwise be drawn as the whole globe minus the municipality); the Danish one follows d3.
+    """
+    kind = geometry["type"]
+    if kind not in ("Polygon", "MultiPolygon"):
+        return geometry
+    polygons = geometry["coordinates"] if kind == "MultiPolygon" else [geometry["coordinates"]]
+    fixed = [
+        [_orient(ring, clockwise=(i == 0)) for i, ring in enumerate(polygon)]
+        for polygon in polygons
+    ]
+    return {"type": kind, "coordinates": fixed if kind == "MultiPolygon" else fixed[0]}
 
 
 def _panel(
@@ -138,7 +166,7 @@ def _panel(
 
 def municipality_map_spec(
     colour: Colouring = "county",
-    labels: MapLabels = MapLabels(),  # noqa: B008 (frozen and hashable)
+    labels: MapLabels = MapLabels(),
     href: str = DEFAULT_HREF,
 ) -> dict[str, Any]:
     """Vega-Lite spec of both countries' municipalities, side by side.
@@ -172,6 +200,7 @@ def municipality_map_spec(
                 "type": "ordinal",
                 "title": labels.size_class,
                 "scale": {"domain": list(labels.size_names), "range": list(SIZE_COLOURS)},
+                "legend": {"orient": "right", "symbolType": "square"},
             }
         else:
             color = {
@@ -196,22 +225,36 @@ def municipality_map_spec(
     }
 
 
-@functools.lru_cache(maxsize=16)
 def municipality_map_svg(
     colour: Colouring = "county",
-    labels: MapLabels = MapLabels(),  # noqa: B008 (frozen and hashable)
+    labels: MapLabels = MapLabels(),
     href: str = DEFAULT_HREF,
+    precision: int = 0,
 ) -> str:
-    """The map rendered to cleaned SVG, cached in memory per (colour, labels, href).
+    """The map rendered to cleaned SVG, cached in memory per argument set.
 
     The first call takes about a second; later calls with the same arguments are free.
     The root element has ``role="graphics-document"`` (the regions are links, so it is not a
     plain image), an ``aria-label`` and a ``<title>``.
+
+    Parameters
+    ----------
+    colour, labels, href
+        As for :func:`municipality_map_spec`.
+    precision : int
+        Decimals of path coordinates in pixels: 0 (about 0.4 MB, fine on screen, for pages)
+        or 1 (about 0.85 MB, for a download people may zoom into).
     """
+    return _cached_svg(colour, labels, href, precision)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_svg(colour: Colouring, labels: MapLabels, href: str, precision: int) -> str:
     spec = municipality_map_spec(colour, labels, href)
     return render_svg(
         spec,
         title=labels.title(colour),
         role="graphics-document",
         roledescription=labels.roledescription,
+        precision=precision,
     )

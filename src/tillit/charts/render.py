@@ -65,6 +65,8 @@ _STYLE_ATTR = re.compile(r"""\sstyle="([^"]*)\"""")
 _STYLE_ELEMENT = re.compile(r"<style\b[^>]*>.*?</style>", re.DOTALL)
 _ROOT = re.compile(r"<svg\b[^>]*>")
 _EMPTY_LINK = re.compile(r"<a>(.*?)</a>", re.DOTALL)
+_PATH_D = re.compile(r'\sd="([MLZ0-9.,\-e]*)"')
+_PATH_STEP = re.compile(r"([MLZ])([^MLZ]*)")
 
 
 def render_svg(
@@ -73,6 +75,7 @@ def render_svg(
     title: str | None = None,
     role: str = "img",
     roledescription: str | None = None,
+    precision: int | None = 1,
 ) -> str:
     """Render a Vega-Lite spec to a cleaned SVG string.
 
@@ -88,6 +91,9 @@ def render_svg(
         when the figure holds links people should be able to reach.
     roledescription : str, optional
         ``aria-roledescription`` of the root (e.g. "map").
+    precision : int or None
+        Decimals kept in path coordinates (pixels); points that then repeat are dropped.
+        One decimal is invisible on screen and roughly halves a map's size. None keeps all.
 
     Returns
     -------
@@ -98,18 +104,62 @@ def render_svg(
 
     svg: str = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
     name = title if title is not None else str(spec.get("description", ""))
-    return clean_svg(svg, title=name, role=role, roledescription=roledescription)
+    return clean_svg(
+        svg, title=name, role=role, roledescription=roledescription, precision=precision
+    )
 
 
 def clean_svg(
-    svg: str, *, title: str = "", role: str = "img", roledescription: str | None = None
+    svg: str,
+    *,
+    title: str = "",
+    role: str = "img",
+    roledescription: str | None = None,
+    precision: int | None = None,
 ) -> str:
     """Apply the link, style and accessibility clean-up of :func:`render_svg` to SVG text."""
+    if precision is not None:
+        svg = _PATH_D.sub(lambda m: f' d="{compact_path(m.group(1), precision)}"', svg)
     svg = _STYLE_ELEMENT.sub("", svg)
     svg = _STYLE_ATTR.sub(lambda m: _style_to_attributes(m.group(1)), svg)
     svg = _HREF.sub(_localise_href, svg)
     svg = _EMPTY_LINK.sub(r"\1", svg)
     return _label_root(svg, title, role, roledescription)
+
+
+def compact_path(d: str, precision: int) -> str:
+    """Round the coordinates of an absolute ``M``/``L``/``Z`` path and drop repeated points.
+
+    Examples
+    --------
+    >>> compact_path("M1.04,2L1.01,2.02L3,4Z", 1)
+    'M1,2L3,4Z'
+    >>> compact_path("M190.4,10L200.2,10.3Z", 0)
+    'M190,10L200,10Z'
+    """
+    out: list[str] = []
+    last = ""
+    for command, args in _PATH_STEP.findall(d):
+        if command == "Z":
+            out.append("Z")
+            last = ""
+            continue
+        if args.count(",") != 1:
+            return d  # not the one-point-per-command form Vega writes: leave it alone
+        x, _, y = args.partition(",")
+        point = f"{_fmt(float(x), precision)},{_fmt(float(y), precision)}"
+        if command == "L" and point == last:
+            continue
+        out.append(command + point)
+        last = point
+    return "".join(out)
+
+
+def _fmt(value: float, precision: int) -> str:
+    text = f"{round(value, precision):.{precision}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def external_urls(svg: str) -> list[str]:

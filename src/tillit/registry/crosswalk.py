@@ -134,13 +134,17 @@ class ChangeLog:
         The codes of the current structure (the state after the last change).
     """
 
-    def __init__(self, country: Country, changes: Iterable[CodeChange], current_codes: Iterable[str]):
+    def __init__(
+        self, country: Country, changes: Iterable[CodeChange], current_codes: Iterable[str]
+    ):
         self.country: Country = country
         by_date: dict[dt.date, list[CodeChange]] = defaultdict(list)
         for change in changes:
             by_date[change.change_date].append(change)
         self.dates: tuple[dt.date, ...] = tuple(sorted(by_date))
-        self.rows: dict[dt.date, tuple[CodeChange, ...]] = {d: tuple(by_date[d]) for d in self.dates}
+        self.rows: dict[dt.date, tuple[CodeChange, ...]] = {
+            d: tuple(by_date[d]) for d in self.dates
+        }
         self.by_old: dict[dt.date, dict[str, tuple[CodeChange, ...]]] = {}
         for d, rows in self.rows.items():
             index: dict[str, list[CodeChange]] = defaultdict(list)
@@ -457,11 +461,17 @@ class Crosswalker:
         name = log.name_in(code, year)
         split = any(r.old_unit_split for r in path)
         primary = next(
-            (r.new_code for r in path if r.old_unit_split and r.primary_target and r.old_code == code),
+            (
+                r.new_code
+                for r in path
+                if r.old_unit_split and r.primary_target and r.old_code == code
+            ),
             None,
         )
         via = "code_changes_dk.csv: " + (_describe(path) or "unchanged")
-        return self._result("DK", code, year, name, targets, path, via, split=split, primary=primary)
+        return self._result(
+            "DK", code, year, name, targets, path, via, split=split, primary=primary
+        )
 
     # -- invariants ---------------------------------------------------------------------------
 
@@ -480,7 +490,7 @@ class Crosswalker:
         """
         problems: list[str] = []
         log = self.logs["NO"]
-        for (start, end), by_code in sorted(self.versions.items()):
+        for (start, _end), by_code in sorted(self.versions.items()):
             expected = log.codes_in(start.year)
             if set(by_code) != expected:
                 extra = sorted(set(by_code) - expected)

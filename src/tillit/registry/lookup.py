@@ -16,8 +16,9 @@ Names
 
 from __future__ import annotations
 
-import difflib
+import bisect
 import functools
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -25,7 +26,8 @@ from typing import Literal
 
 from tillit.errors import ErrorCode, NotFoundError, TillitError
 from tillit.registry import load
-from tillit.registry.crosswalk import CrosswalkResult, Crosswalker
+from tillit.registry.crosswalk import Crosswalker, CrosswalkResult
+from tillit.registry.fuzzy import CloseMatcher
 from tillit.registry.model import (
     COUNTRIES,
     CodeChange,
@@ -33,7 +35,13 @@ from tillit.registry.model import (
     CrosswalkRow,
     Municipality,
 )
-from tillit.registry.normalise import clean_code, code_forms, name_key, normalise_name, parse_country
+from tillit.registry.normalise import (
+    clean_code,
+    code_forms,
+    name_key,
+    normalise_name,
+    parse_country,
+)
 from tillit.registry.sizeclass import SizeClass, parse_size_class
 
 MatchKind = Literal["exact", "prefix", "word", "substring", "former", "fuzzy"]
@@ -46,6 +54,9 @@ MATCH_SCORES: dict[str, float] = {
     "former": 0.8,
     "substring": 0.7,
 }
+
+#: Smallest :class:`difflib.SequenceMatcher` ratio for a fuzzy (typo) match.
+FUZZY_CUTOFF = 0.7
 
 _FIND_HINT = "Search by name with `tillit registry find NAME`."
 
@@ -111,9 +122,7 @@ class Registry:
         self._by_code: dict[str, dict[str, Municipality]] = {c: {} for c in COUNTRIES}
         for m in self._all:
             if m.code in self._by_code[m.country]:
-                raise TillitError(
-                    f"duplicate code {m.country} {m.code}", ErrorCode.CORRUPT_FILE
-                )
+                raise TillitError(f"duplicate code {m.country} {m.code}", ErrorCode.CORRUPT_FILE)
             self._by_code[m.country][m.code] = m
         self.changes: dict[str, tuple[CodeChange, ...]] = {
             "NO": tuple(changes_no),
@@ -124,7 +133,11 @@ class Registry:
         self._by_key: dict[str, list[_NameEntry]] = defaultdict(list)
         for entry in self._names:
             self._by_key[entry.key].append(entry)
-        self._keys: tuple[str, ...] = tuple(self._by_key)
+        self._matcher = CloseMatcher(self._by_key)
+        # All keys in one string, so that finding the names containing a query is one C-level
+        # scan (str.find) instead of a Python loop over every name.
+        self._joined = "\n".join(e.key for e in self._names)
+        self._starts = list(itertools.accumulate((len(e.key) + 1 for e in self._names), initial=0))
 
     @classmethod
     def bundled(cls) -> Registry:
@@ -242,11 +255,13 @@ class Registry:
         hints = [
             h
             for c in COUNTRIES
-            if country in (None, c)
-            and (h := self.crosswalker.old_code_hint(text, c)) is not None
+            if country in (None, c) and (h := self.crosswalker.old_code_hint(text, c)) is not None
         ]
-        hint = " ".join(hints) if hints else f"{_FIND_HINT} For an old code use " + (
-            "`tillit registry crosswalk CODE --year YEAR`."
+        hint = (
+            " ".join(hints)
+            if hints
+            else f"{_FIND_HINT} For an old code use "
+            + ("`tillit registry crosswalk CODE --year YEAR`.")
         )
         if hints:
             hint += f" {_FIND_HINT}"
@@ -270,12 +285,12 @@ class Registry:
         current_keys = {e.key for e in entries}
         for country, changes in self.changes.items():
             for ch in changes:
-                m = self._by_code[country].get(ch.new_code)
-                if m is None:
+                target = self._by_code[country].get(ch.new_code)
+                if target is None:
                     continue
                 for former in (ch.new_name, ch.old_name if ch.old_code == ch.new_code else ""):
                     if former and name_key(former) not in current_keys:
-                        entries.append(_entry(former, m, former=True))
+                        entries.append(_entry(former, target, former=True))
         unique = {(e.key, e.municipality.country, e.municipality.code): e for e in entries}
         return tuple(unique.values())
 
@@ -302,14 +317,13 @@ class Registry:
         chosen = current or entries
         return _sorted_unique(e.municipality for e in chosen)
 
-    def search(
-        self, query: str, limit: int = 10, country: str | None = None
-    ) -> tuple[Match, ...]:
+    def search(self, query: str, limit: int = 10, country: str | None = None) -> tuple[Match, ...]:
         """Rank municipalities by how well a name matches ``query``.
 
         Exact names first, then names starting with the query, names with a word starting with
-        it, former names, names containing it, and finally :mod:`difflib` close matches (for
-        typos). Each municipality appears once, with its best match.
+        it, former names, names containing it, and finally :mod:`difflib` close matches for
+        typos (see :mod:`tillit.registry.fuzzy`). Each municipality appears once, with its best
+        match.
 
         Parameters
         ----------
@@ -342,24 +356,21 @@ class Registry:
             if old is None or score > old.score:
                 best[key] = Match(m, score, entry.name, kind)
 
-        for entry in self._names:
+        for entry in self._containing(qkey):
             if entry.key == qkey:
                 kind: MatchKind = "former" if entry.former else "exact"
             elif entry.key.startswith(qkey):
                 kind = "prefix"
             elif any(w.startswith(qnorm) for w in entry.words):
                 kind = "word"
-            elif qkey in entry.key:
-                kind = "substring"
             else:
-                continue
+                kind = "substring"
             score = MATCH_SCORES[kind]
             if entry.former and kind != "former":
                 score -= 0.2
             offer(entry, kind, score)
         if len(best) < limit:
-            for key in difflib.get_close_matches(qkey, self._keys, n=limit, cutoff=0.6):
-                ratio = difflib.SequenceMatcher(None, qkey, key).ratio()
+            for ratio, key in self._matcher.close_matches(qkey, n=limit, cutoff=FUZZY_CUTOFF):
                 for entry in self._by_key[key]:
                     offer(entry, "fuzzy", round(0.6 * ratio, 4))
         ranked = sorted(
@@ -367,6 +378,19 @@ class Registry:
             key=lambda h: (-h.score, name_key(h.municipality.name), h.municipality.country),
         )
         return tuple(ranked[:limit])
+
+    def _containing(self, qkey: str) -> list[_NameEntry]:
+        """Name entries whose key contains ``qkey`` (in index order)."""
+        found: list[_NameEntry] = []
+        last = -1
+        position = self._joined.find(qkey)
+        while position != -1:
+            index = bisect.bisect_right(self._starts, position) - 1
+            if index != last:
+                found.append(self._names[index])
+                last = index
+            position = self._joined.find(qkey, position + 1)
+        return found
 
     # -- history and crosswalk ----------------------------------------------------------------
 
@@ -377,9 +401,7 @@ class Registry:
             self._by_code, self.changes["NO"], self.changes["DK"], self._crosswalk_rows
         )
 
-    def crosswalk(
-        self, code: str | int, year: int, country: str | None = None
-    ) -> CrosswalkResult:
+    def crosswalk(self, code: str | int, year: int, country: str | None = None) -> CrosswalkResult:
         """Map ``code`` as used in ``year`` to the current municipality or municipalities.
 
         See :mod:`tillit.registry.crosswalk` for the rules. Without ``country`` the code is
@@ -548,4 +570,3 @@ __all__ = [
     "municipalities",
     "search",
 ]
-

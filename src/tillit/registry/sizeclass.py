@@ -30,12 +30,12 @@ class SizeClass(enum.StrEnum):
     CITY = "city"
 
     @property
-    def lower(self) -> int:
+    def minimum(self) -> int:
         """Smallest population in the class."""
         return _BOUNDS[self][0]
 
     @property
-    def upper(self) -> int | None:
+    def maximum(self) -> int | None:
         """Largest population in the class, or None for the open top class."""
         return _BOUNDS[self][1]
 

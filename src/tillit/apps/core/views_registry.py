@@ -38,7 +38,7 @@ def _n(value: int) -> str:
 
 def size_label(size: SizeClass) -> str:
     """'small (< 5,000)' in the current language."""
-    name, lo, hi = SIZE_NAMES[size], size.lower, size.upper
+    name, lo, hi = SIZE_NAMES[size], size.minimum, size.maximum
     if hi is None:
         return _("%(name)s (≥ %(lower)s)") % {"name": name, "lower": _n(lo)}
     if lo == 0:
@@ -166,7 +166,8 @@ def registry_map_svg(request: HttpRequest) -> HttpResponse:
     if colour not in ("county", "size_class"):
         colour = "county"
     response = HttpResponse(
-        municipality_map_svg(colour, map_labels()), content_type="image/svg+xml; charset=utf-8"
+        municipality_map_svg(colour, map_labels(), precision=1),
+        content_type="image/svg+xml; charset=utf-8",
     )
     response["Content-Disposition"] = f'inline; filename="municipalities-{colour}.svg"'
     return response
