@@ -51,7 +51,8 @@ def cli_env(tmp_path):
     import os
     import uuid
 
-    env = {k: v for k, v in os.environ.items() if k not in {"TILLIT_DIR", "DJANGO_SETTINGS_MODULE"}}
+    drop = {"TILLIT_DIR", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env.pop("DATABASE_URL", None)
     created = None
     if on_postgres():

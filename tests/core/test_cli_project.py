@@ -133,8 +133,10 @@ def test_deploy_check_fails_without_production_settings(run_cli, tmp_path):
     d = tmp_path / "p"
     assert run_cli("init", str(d), "--password", PW).returncode == 0
     r = run_cli("check", "--deploy", "--dir", str(d))
-    assert r.returncode != 0
-    assert "SECURE_HSTS_SECONDS" in r.stdout + r.stderr
+    assert r.returncode == 2
+    assert "SECURE_HSTS_SECONDS" in r.stderr
+    assert "TILLIT_PRODUCTION=1" in r.stderr
+    assert "Traceback" not in r.stderr
 
 
 def test_version_and_help(run_cli):

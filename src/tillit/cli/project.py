@@ -174,8 +174,17 @@ def check(project_dir: Path | None, deploy: bool) -> None:
     pdir = resolve_project_dir(project_dir)
     setup_django(pdir)
     from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
 
-    call_command("check", deploy=deploy, fail_level="WARNING")
+    try:
+        call_command("check", deploy=deploy, fail_level="WARNING")
+    except SystemCheckError as exc:
+        raise TillitError(
+            str(exc).strip(),
+            ErrorCode.CONFIG,
+            hint="Fix the settings named above (see docs/cli.md, Environment); in production set "
+            "TILLIT_PRODUCTION=1 and TILLIT_ALLOWED_HOSTS.",
+        ) from exc
     todo = pending_migrations()
     if todo:
         raise TillitError(
