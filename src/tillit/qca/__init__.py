@@ -1,4 +1,5 @@
-"""Qualitative comparative analysis: calibration, necessity, truth tables, minimisation (issue: cases).
+"""Qualitative comparative analysis: calibration, necessity, truth tables, minimisation.
 
-Pure library: never Django. Golden values from R's QCA package (shared/specs/qca-oracles).
+Issue "cases". Pure library: never Django. Golden values come from R's QCA package
+(shared/specs/qca-oracles).
 """
