@@ -5,18 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PY="${PYTHON:-}"
-if [ -z "$PY" ]; then
-  for candidate in python3.11 python3.12 python3.13 python3; do
-    if command -v "$candidate" >/dev/null 2>&1; then PY="$candidate"; break; fi
-  done
-fi
-if [ ! -x .venv/bin/python ]; then
-  echo "Creating .venv with $PY"
-  "$PY" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,postgres]"
+# shellcheck source=scripts/_venv.sh
+. scripts/_venv.sh
+tillit_venv "[test,postgres]"
 
 if [ "${TILLIT_SKIP_LINT:-0}" != "1" ]; then
   echo "== ruff (lint and format) =="
@@ -26,7 +17,8 @@ if [ "${TILLIT_SKIP_LINT:-0}" != "1" ]; then
   .venv/bin/mypy
 fi
 
-echo "== pytest on ${DATABASE_URL:+PostgreSQL}${DATABASE_URL:-SQLite} =="
+if [ -n "${DATABASE_URL:-}" ]; then engine=PostgreSQL; else engine=SQLite; fi
+echo "== pytest on $engine =="
 set +e
 .venv/bin/pytest "$@"
 status=$?

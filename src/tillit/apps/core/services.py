@@ -159,8 +159,23 @@ def do_update_project(
     return project
 
 
-def _owners_left(project: Project, without: AbstractBaseUser) -> int:
-    return Membership.objects.filter(project=project, role=Role.OWNER).exclude(user=without).count()
+def _membership_for_change(
+    project: Project, user: AbstractBaseUser, *, keeps_owner: bool
+) -> Membership:
+    """Lock ``user``'s membership for a change; refuse to leave the project without an owner."""
+    m = Membership.objects.select_for_update().filter(project=project, user=user).first()
+    if m is None:
+        raise TillitError(
+            f"{user.get_username()} is not a member of {project.slug}.", ErrorCode.NOT_FOUND
+        )
+    others = Membership.objects.filter(project=project, role=Role.OWNER).exclude(user=user)
+    if m.role == Role.OWNER and not keeps_owner and not others.exists():
+        raise TillitError(
+            "A project must keep at least one owner.",
+            ErrorCode.CONFLICT,
+            hint="Make another member an owner first.",
+        )
+    return m
 
 
 @transaction.atomic
@@ -192,17 +207,7 @@ def do_change_member_role(
 ) -> Membership:
     """Change a member's role; a project always keeps at least one owner."""
     role = Role(role)
-    m = Membership.objects.select_for_update().filter(project=project, user=user).first()
-    if m is None:
-        raise TillitError(
-            f"{user.get_username()} is not a member of {project.slug}.", ErrorCode.NOT_FOUND
-        )
-    if m.role == Role.OWNER and role != Role.OWNER and _owners_left(project, user) == 0:
-        raise TillitError(
-            "A project must keep at least one owner.",
-            ErrorCode.CONFLICT,
-            hint="Make another member an owner first.",
-        )
+    m = _membership_for_change(project, user, keeps_owner=role == Role.OWNER)
     before = {"user": user.get_username(), "role": m.role}
     m.role = role
     m.save(update_fields=["role"])
@@ -222,17 +227,7 @@ def do_remove_member(
     project: Project, user: AbstractBaseUser, *, actor: AbstractBaseUser | None
 ) -> None:
     """Take a user out of a project; the last owner cannot be removed."""
-    m = Membership.objects.select_for_update().filter(project=project, user=user).first()
-    if m is None:
-        raise TillitError(
-            f"{user.get_username()} is not a member of {project.slug}.", ErrorCode.NOT_FOUND
-        )
-    if m.role == Role.OWNER and _owners_left(project, user) == 0:
-        raise TillitError(
-            "A project must keep at least one owner.",
-            ErrorCode.CONFLICT,
-            hint="Make another member an owner first.",
-        )
+    m = _membership_for_change(project, user, keeps_owner=False)
     before = {"user": user.get_username(), "role": m.role}
     audit.record(actor=actor, action="member.remove", obj=m, project=project, before=before)
     m.delete()
