@@ -171,6 +171,9 @@ class PageVisit(models.Model):
     class Meta:
         ordering = ["case", "submitted_at"]
 
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.page}"
+
 
 class Message(models.Model):
     """An e-mail sent (or attempted) to a contact: invitation or reminder."""
@@ -191,9 +194,12 @@ class Message(models.Model):
     sent_at = models.DateTimeField()
     error = models.TextField(blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.status} {self.sent_at:%Y-%m-%d}"
+
 
 class ScheduledReminder(models.Model):
-    """A reminder round to send at a time; `tillit survey send-due` (or the server's job) sends it."""
+    """A reminder round to send at a given time (sent by `tillit survey send-due`)."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="reminders")
     send_at = models.DateTimeField()
@@ -202,3 +208,6 @@ class ScheduledReminder(models.Model):
 
     class Meta:
         ordering = ["send_at"]
+
+    def __str__(self) -> str:
+        return f"reminder {self.send_at:%Y-%m-%d %H:%M}"
