@@ -213,3 +213,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# E-mail (survey invitations and reminders). Without TILLIT_SMTP_HOST mail is printed to the
+# console, so a demo or a laptop never sends anything by accident.
+EMAIL_HOST = os.environ.get("TILLIT_SMTP_HOST", "")
+EMAIL_PORT = int(os.environ.get("TILLIT_SMTP_PORT", "25") or 25)
+EMAIL_HOST_USER = os.environ.get("TILLIT_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("TILLIT_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = _flag("TILLIT_SMTP_TLS")
+EMAIL_TIMEOUT = 20
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("TILLIT_MAIL_FROM", "tillit <noreply@localhost>")
