@@ -46,13 +46,14 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from tillit.cli import backup, demo, project, registry, serve, taxonomy
+    from tillit.cli import backup, demo, instrument, project, registry, serve, taxonomy
 
     for module in (project, demo, serve, backup):
         for command in module.COMMANDS:
             cli.add_command(command)
     cli.add_command(registry.registry)
     cli.add_command(taxonomy.taxonomy)
+    cli.add_command(instrument.instrument)
 
 
 _register()

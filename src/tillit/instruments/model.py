@@ -11,13 +11,16 @@ evaluated safely by :mod:`tillit.instruments.expressions`.
 
 tillit extension: a ``concept`` column (space-separated concept ids of the shared taxonomy,
 :mod:`tillit.taxonomy`) on the survey and choices sheets, kept in ``concepts``.
+
+The ``row`` fields record where an item came from (for located messages); they take no part in
+equality, so an instrument read, written and read again compares equal to the first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 QuestionType = Literal[
     "note",
@@ -50,6 +53,7 @@ class Choice:
     labels: Text = field(default_factory=dict)
     concepts: tuple[str, ...] = ()
     extra: Mapping[str, str] = field(default_factory=dict)  # e.g. columns used by choice_filter
+    row: int | None = field(default=None, compare=False)  # 1-based row on the choices sheet
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,8 @@ class Question:
     appearance: str = ""
     randomize: bool = False
     concepts: tuple[str, ...] = ()
-    row: int | None = None  # 1-based row on the survey sheet, for located messages
+    # 1-based row on the survey sheet, for located messages (not part of equality)
+    row: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,7 @@ class Group:
     appearance: str = ""
     children: tuple[Question | Group, ...] = ()
     concepts: tuple[str, ...] = ()
-    row: int | None = None
+    row: int | None = field(default=None, compare=False)
 
     @property
     def is_field_list(self) -> bool:
@@ -108,6 +113,8 @@ class Instrument:
     children: tuple[Question | Group, ...]
     choice_lists: Mapping[str, ChoiceList] = field(default_factory=dict)
     language_names: Mapping[str, str] = field(default_factory=dict)  # "nb" -> "Norsk bokmål (nb)"
+    # other settings-sheet values, kept as written (e.g. allow_choice_duplicates: "yes")
+    settings: Mapping[str, str] = field(default_factory=dict)
 
     def walk(self) -> Iterator[tuple[Question | Group, tuple[Group, ...]]]:
         """Every item depth-first, with the groups that enclose it."""
@@ -131,6 +138,29 @@ class Instrument:
                 return q
         raise KeyError(name)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The instrument as JSON-ready data (groups hold their ``children``)."""
+
+        def item(node: Question | Group) -> dict[str, Any]:
+            if isinstance(node, Group):
+                data = {k: v for k, v in asdict(node).items() if k != "children"}
+                data["kind"] = "group"
+                data["children"] = [item(child) for child in node.children]
+                return data
+            return {"kind": "question", **asdict(node)}
+
+        return {
+            "form_id": self.form_id,
+            "title": self.title,
+            "version": self.version,
+            "default_language": self.default_language,
+            "languages": list(self.languages),
+            "language_names": dict(self.language_names),
+            "settings": dict(self.settings),
+            "children": [item(child) for child in self.children],
+            "choice_lists": {name: asdict(cl) for name, cl in self.choice_lists.items()},
+        }
+
     def pages(self) -> tuple[Group, ...]:
         """Top-level groups are pages; loose top-level questions form pages of their own."""
         pages: list[Group] = []
@@ -146,3 +176,48 @@ class Instrument:
         if loose:
             pages.append(Group(name=f"_page{len(pages) + 1}", children=tuple(loose)))
         return tuple(pages)
+
+
+#: Where to look next when a text is missing in the language asked for (before the default).
+SIBLING_LANGUAGES: Mapping[str, tuple[str, ...]] = {
+    "nb": ("nn",),
+    "nn": ("nb",),
+    "da": ("nb",),
+    "sv": ("nb", "da"),
+}
+
+
+def text(labels: Text, language: str, default_language: str | None = None) -> str:
+    """The text of `labels` in `language`, falling back to related and default languages.
+
+    Parameters
+    ----------
+    labels : Mapping of str to str
+        Language code to text, e.g. ``question.labels``.
+    language : str
+        The language asked for, e.g. ``"nn"``.
+    default_language : str, optional
+        The instrument's default language, tried after `language` and its sibling languages
+        (Bokmål for Nynorsk and the other way round, Bokmål for Danish).
+
+    Returns
+    -------
+    str
+        The first non-empty text found: `language`, its siblings, `default_language`, the
+        unlanguaged ``"default"`` column, English, then any language in order; ``""`` if none.
+
+    Examples
+    --------
+    >>> text({"nb": "Kommune", "en": "Municipality"}, "nn", "en")
+    'Kommune'
+    >>> text({"en": "Municipality"}, "da", "en")
+    'Municipality'
+    """
+    order = (language, *SIBLING_LANGUAGES.get(language, ()), default_language, "default", "en")
+    for code in order:
+        if code and labels.get(code):
+            return labels[code]
+    for value in labels.values():
+        if value:
+            return value
+    return ""
