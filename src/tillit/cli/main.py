@@ -46,7 +46,7 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from tillit.cli import backup, demo, instrument, project, registry, serve, taxonomy
+    from tillit.cli import backup, demo, instrument, project, registry, serve, survey, taxonomy
 
     for module in (project, demo, serve, backup):
         for command in module.COMMANDS:
@@ -54,6 +54,7 @@ def _register() -> None:
     cli.add_command(registry.registry)
     cli.add_command(taxonomy.taxonomy)
     cli.add_command(instrument.instrument)
+    cli.add_command(survey.survey)
 
 
 _register()

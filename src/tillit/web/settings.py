@@ -215,16 +215,19 @@ LOGGING = {
 }
 
 # E-mail (survey invitations and reminders). Without TILLIT_SMTP_HOST mail is printed to the
-# console, so a demo or a laptop never sends anything by accident.
-EMAIL_HOST = os.environ.get("TILLIT_SMTP_HOST", "")
-EMAIL_PORT = int(os.environ.get("TILLIT_SMTP_PORT", "25") or 25)
-EMAIL_HOST_USER = os.environ.get("TILLIT_SMTP_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("TILLIT_SMTP_PASSWORD", "")
-EMAIL_USE_TLS = _flag("TILLIT_SMTP_TLS")
-EMAIL_TIMEOUT = 20
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
-)
-DEFAULT_FROM_EMAIL = os.environ.get("TILLIT_MAIL_FROM", "tillit <noreply@localhost>")
+# console, so a demo or a laptop never sends anything by accident. TILLIT_SMTP_TLS: "1" (default,
+# STARTTLS), "ssl" (implicit TLS), "0" (plain, for a local relay).
+_smtp_host = os.environ.get("TILLIT_SMTP_HOST", "").strip()
+_smtp_tls = os.environ.get("TILLIT_SMTP_TLS", "1").strip().lower()
+if _smtp_host:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _smtp_host
+    EMAIL_PORT = int(os.environ.get("TILLIT_SMTP_PORT", "465" if _smtp_tls == "ssl" else "587"))
+    EMAIL_HOST_USER = os.environ.get("TILLIT_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("TILLIT_SMTP_PASSWORD", "")
+    EMAIL_USE_SSL = _smtp_tls == "ssl"
+    EMAIL_USE_TLS = _smtp_tls in {"1", "true", "yes", "on", "starttls"}
+    EMAIL_TIMEOUT = 30
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("TILLIT_MAIL_FROM", "tillit@localhost")

@@ -65,6 +65,11 @@ class Survey(models.Model):
     default_language = models.CharField(max_length=10, default="nb")
     #: The unguessable key in the open link (/o/<open_key>/); empty when there is no open link.
     open_key = models.CharField(max_length=64, blank=True, db_index=True)
+    #: How the frame was drawn: {"country", "county", "sample_size", "seed", "n_cases"} (empty
+    #: until ``do_set_frame``); the seed makes a sample reproducible.
+    frame = models.JSONField(default=dict, blank=True)
+    #: Made-up fieldwork (the demo): every page that shows it says so.
+    is_synthetic = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
