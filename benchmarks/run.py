@@ -27,7 +27,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-LOWER_IS_BETTER = {"s", "ms", "us", "µs"}
+LOWER_IS_BETTER = {"s", "ms", "us", "µs", "MB", "MiB"}
 
 
 def discover(only: str | None = None) -> list[str]:
