@@ -121,9 +121,10 @@ def _databases() -> dict[str, dict[str, object]]:
             "transaction_mode": "IMMEDIATE",
             "timeout": config.SQLITE_TIMEOUT_S,
         }
-    else:
-        db["CONN_MAX_AGE"] = 60
-        db["CONN_HEALTH_CHECKS"] = True
+    # Keep connections open between requests: reopening a SQLite file (and checkpointing its WAL
+    # on the last close) roughly doubled the cost of a questionnaire page submission.
+    db["CONN_MAX_AGE"] = 60
+    db["CONN_HEALTH_CHECKS"] = True
     db["TEST"] = {"NAME": os.environ.get("TILLIT_TEST_DB_NAME") or None}
     return {"default": db}
 
