@@ -41,6 +41,9 @@ def browser_page(monkeypatch):
         page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
         yield page, problems
         browser.close()
+    from django.db import connections
+
+    connections.close_all()  # the live server's threads must not keep the test database open
 
 
 def test_login_language_switch_and_registry(live_server, browser_page, make_user):
