@@ -38,8 +38,7 @@ from tillit.apps.surveys.models import Answer, Case, Contact, InstrumentVersion,
 from tillit.apps.surveys.tokens import new_case_id
 from tillit.instruments import engine
 from tillit.instruments.engine import page_questions
-from tillit.instruments.expressions import ExpressionError, is_true
-from tillit.instruments.model import Group, Instrument, Question
+from tillit.instruments.model import Group, Instrument
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -103,36 +102,9 @@ def visible_pages(instrument: Instrument, answers: Mapping[str, Any]) -> list[in
     return [i for i, p in enumerate(instrument.pages()) if p.name in names]
 
 
-def _condition(expr: str, values: Mapping[str, Any]) -> bool:
-    if not expr:
-        return True
-    try:
-        return is_true(expr, values)
-    except ExpressionError:
-        return True  # as the engine: a condition that cannot be evaluated shows the item
-
-
 def relevance(instrument: Instrument, answers: Mapping[str, Any]) -> dict[str, bool]:
-    """Whether each question and group (by name) is asked, in one pass over the instrument.
-
-    :func:`tillit.instruments.engine.is_relevant` answers for one item and walks the whole
-    instrument each time; a page needs every item at once. Conditions are evaluated over
-    :func:`~tillit.instruments.engine.clean_answers` (irrelevant answers dropped, calculations
-    computed) with the engine's rules: an item is asked when its own condition and those of
-    all enclosing groups hold, and a condition that cannot be evaluated holds.
-    """
-    values = engine.clean_answers(instrument, answers)
-    out: dict[str, bool] = {}
-
-    def walk(items: tuple[Question | Group, ...], parent_ok: bool) -> None:
-        for item in items:
-            ok = parent_ok and _condition(item.relevant, values)
-            out[item.name] = ok
-            if isinstance(item, Group):
-                walk(item.children, ok)
-
-    walk(instrument.children, True)
-    return out
+    """Whether each question and group (by name) is asked: the engine's one-pass rule."""
+    return engine.relevance(instrument, answers)
 
 
 def page_is_answered(page: Group, answers: Mapping[str, Any], rel: Mapping[str, bool]) -> bool:
