@@ -22,6 +22,7 @@ SCRIPTS = {
     "survey_weights": ("survey",),
     "survey_models": ("survey",),
     "scales": ("psych", "psychTools", "lavaan", "GPArotation"),
+    "demo_survey": ("survey", "psych"),
 }
 
 pytestmark = pytest.mark.slow
