@@ -18,7 +18,7 @@ ITEMS = ["vt_pol_adm", "vt_adm_pol", "vt_mgr_emp", "vt_emp_mgr", "ht_services", 
 
 @pytest.fixture(scope="module")
 def demo() -> pd.DataFrame:
-    return pd.read_csv(REFERENCE / "data" / "demo_survey.csv")
+    return pd.read_csv(REFERENCE / "demo" / "demo_survey.csv")
 
 
 @pytest.fixture(scope="module")

@@ -53,6 +53,7 @@ def test_recorded_r_output_is_reproducible(tmp_path: Path, name: str) -> None:
         pytest.skip(f"Rscript with {', '.join(SCRIPTS[name])} is not installed")
     shutil.copy(REFERENCE / "_golden.R", tmp_path)
     shutil.copy(REFERENCE / f"{name}.R", tmp_path)
+    shutil.copytree(REFERENCE / "demo", tmp_path / "demo")  # tillit's own demo data
     done = subprocess.run(
         ["Rscript", f"{name}.R"],
         cwd=tmp_path,

@@ -8,7 +8,7 @@ suppressMessages({
   library(psych)
 })
 
-d <- read.csv("data/demo_survey.csv", stringsAsFactors = FALSE)
+d <- read.csv("demo/demo_survey.csv", stringsAsFactors = FALSE)
 des <- svydesign(ids = ~1, strata = ~country, fpc = ~N, data = d)
 items <- c("vt_pol_adm", "vt_adm_pol", "vt_mgr_emp", "vt_emp_mgr", "ht_services", "ht_prof_cit")
 
