@@ -46,7 +46,17 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from tillit.cli import backup, demo, instrument, project, registry, serve, survey, taxonomy
+    from tillit.cli import (
+        analyze,
+        backup,
+        demo,
+        instrument,
+        project,
+        registry,
+        serve,
+        survey,
+        taxonomy,
+    )
 
     for module in (project, demo, serve, backup):
         for command in module.COMMANDS:
@@ -55,6 +65,7 @@ def _register() -> None:
     cli.add_command(taxonomy.taxonomy)
     cli.add_command(instrument.instrument)
     cli.add_command(survey.survey)
+    cli.add_command(analyze.analyze)
 
 
 _register()

@@ -24,6 +24,7 @@ urlpatterns = [
     path("p/<slug:slug>/members/<int:user_id>/", views.member_change, name="member-change"),
     path("p/<slug:slug>/audit/", views.project_audit, name="project-audit"),
     path("p/<slug:slug>/surveys/", include("tillit.apps.surveys.urls")),
+    path("p/<slug:slug>/analysis/", include("tillit.apps.analysis.urls")),
     path("", include("tillit.apps.surveys.respond_urls")),
     path("admin/", admin.site.urls),
 ]
