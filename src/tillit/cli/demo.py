@@ -93,7 +93,7 @@ def demo(directory: Path, host: str, port: int, no_serve: bool, as_json: bool) -
         click.echo(f"Accounts ({', '.join(accounts)}), all with the password: {DEMO_PASSWORD}")
         click.echo(f"The synthetic study: {url}p/{ctx.project.slug}/")
     if not no_serve:
-        exec_server(pdir, host, port, workers=2)
+        exec_server(pdir, host, port, workers=3)
 
 
 COMMANDS = [demo]

@@ -28,7 +28,7 @@ def check_port(host: str, port: int) -> None:
             ) from exc
 
 
-def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
+def gunicorn_argv(host: str, port: int, workers: int, threads: int = 2) -> list[str]:
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     return [
         sys.executable,
@@ -40,7 +40,7 @@ def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
         "--workers",
         str(workers),
         "--threads",
-        "4",
+        str(threads),
         "--access-logfile",
         "-",
         "--graceful-timeout",
@@ -72,7 +72,8 @@ def exec_server(
 @dir_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+# 3 processes x 2 threads measured best on 2 cores (benchmarks/bench_survey_load.py).
+@click.option("--workers", default=3, show_default=True, type=click.IntRange(1, 64))
 @click.option(
     "--production",
     is_flag=True,
