@@ -5,10 +5,8 @@ Content-Security-Policy violation) fails the test."""
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
-from django.db import connections
 
 from tests.surveys.test_respond_support import (
     make_case,
@@ -20,34 +18,10 @@ from tillit.apps.surveys.models import Answer, Case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 @pytest.fixture
-def browser(monkeypatch):
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing in CI: .ci/run must install it")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-        # The ORM calls made while Playwright's loop runs got their own connection: close it,
-        # or PostgreSQL refuses to drop the test database at the end of the session.
-        connections.close_all()
+def browser(chromium):
+    return chromium
 
 
 def _watch(page) -> list[str]:
