@@ -20,4 +20,6 @@ PURE_PACKAGES: tuple[str, ...] = (
     "tillit.text",
     "tillit.interop",
     "tillit.qca",
+    "tillit.qda",
+    "tillit.sem",
 )

@@ -66,6 +66,12 @@ def _register() -> None:
     cli.add_command(instrument.instrument)
     cli.add_command(survey.survey)
     cli.add_command(analyze.analyze)
+    # Module CLIs that expose a COMMANDS list (each command a click command or group).
+    from tillit.cli import corpus, model, qca, qda, reforms
+
+    for module in (reforms, corpus, qda, qca, model):
+        for command in module.COMMANDS:
+            cli.add_command(command)
 
 
 _register()

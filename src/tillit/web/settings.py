@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tillit.apps.surveys",
     "tillit.apps.analysis",
     "tillit.apps.mapping",
+    "tillit.apps.corpus",
     "tillit.apps.qda",
     "tillit.apps.cases",
     "tillit.apps.observatory",

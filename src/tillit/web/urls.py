@@ -25,6 +25,9 @@ urlpatterns = [
     path("p/<slug:slug>/audit/", views.project_audit, name="project-audit"),
     path("p/<slug:slug>/surveys/", include("tillit.apps.surveys.urls")),
     path("p/<slug:slug>/analysis/", include("tillit.apps.analysis.urls")),
+    path("p/<slug:slug>/register/", include("tillit.apps.mapping.urls")),
+    path("p/<slug:slug>/corpus/", include("tillit.apps.corpus.urls")),
+    path("p/<slug:slug>/qda/", include("tillit.apps.qda.urls")),
     path("", include("tillit.apps.surveys.respond_urls")),
     path("admin/", admin.site.urls),
 ]
