@@ -1,0 +1,1 @@
+"""SYNTHETIC fixtures for the REFI-QDA tests (test_refiqda*.py)."""
