@@ -12,5 +12,10 @@ Survey exports (``docs/exports.md``):
 * :mod:`~tillit.interop.exports` — :func:`export_survey`, all of the above in one call;
 * :mod:`~tillit.interop.texts` — the labels exports write, in nb, nn, da and en.
 
+Qualitative projects (``docs/qda.md``):
+
+* :mod:`~tillit.interop.refiqda` — REFI-QDA ``.qdpx`` projects and ``.qdc`` codebooks: plain
+  dataclasses, a safe reader and a writer that validates against the REFI-QDA XSDs.
+
 Submodules are imported on use, so ``import tillit.interop`` stays free of pandas and lxml.
 """
