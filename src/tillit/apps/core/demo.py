@@ -23,8 +23,9 @@ DEMO_SLUG = "synthetic-demo"
 DEMO_NAME = "SYNTHETIC: Trust reform in Nordic municipalities (demo study)"
 DEMO_DESCRIPTION = (
     "This is a made-up study for demonstration and teaching. Every survey answer, interview, "
-    "field note and coding in it is synthetic: no real person or municipality took part. "
-    "The municipality registry it uses is real (SSB, Kartverket, DST, DAGI)."
+    "field note, council document and coding in it is synthetic: no real person or municipality "
+    "took part. The municipality registry it uses is real (SSB, Kartverket, DST, DAGI), and so are "
+    "the reform register's entries: documented cases, each with its source."
 )
 
 
