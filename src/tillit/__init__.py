@@ -22,4 +22,5 @@ PURE_PACKAGES: tuple[str, ...] = (
     "tillit.qca",
     "tillit.qda",
     "tillit.sem",
+    "tillit.disclosure",
 )

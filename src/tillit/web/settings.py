@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "tillit.apps.qda",
     "tillit.apps.cases",
     "tillit.apps.observatory",
+    "tillit.apps.reports",
+    "tillit.apps.selfassess",
 ]
 
 MIDDLEWARE = [
