@@ -98,7 +98,7 @@ def tax():
 
 
 def test_bundled_file_validates_and_is_versioned(tax):
-    assert tax.version == "2026.11.0"
+    assert tax.version == "2026.11.1"
     assert re.fullmatch(r"\d{4}\.\d{1,2}\.\d+", tax.version)
     assert tax.released is not None
     assert tax.languages == LANGUAGES == ("nb", "nn", "da", "sv", "en")

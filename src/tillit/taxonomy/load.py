@@ -532,7 +532,7 @@ def load_taxonomy(path: str | os.PathLike[str] | None = None) -> Taxonomy:
     --------
     >>> tax = load_taxonomy()
     >>> tax.version
-    '2026.11.0'
+    '2026.11.1'
     >>> "measure.reporting_reduction" in tax
     True
     """
