@@ -1,4 +1,6 @@
-"""Qualitative sources, codebooks, coding, memos, queries and intercoder reliability.
+"""Qualitative sources, codebooks, coding, memos, cases, queries and intercoder reliability.
 
-Django app (models, services, views). It is empty until its issue lands; see ARCHITECTURE.md.
+Django app (models, services, views) over the pure :mod:`tillit.qda` and
+:mod:`tillit.interop.refiqda`; see docs/qda.md. Writes go through ``services``,
+``services_codebook`` and ``services_exchange``; access through ``access``.
 """
