@@ -62,4 +62,5 @@ def test_synthetic_project_is_labelled(client, make_user):
     client.force_login(u)
     html = client.get(reverse("project-detail", args=["demo"])).content.decode()
     assert "Synthetic data" in html
-    assert "No real person or municipality answered" in html
+    assert "no real person or municipality answered" in html
+    assert "Only the reform register holds real, documented cases" in html
