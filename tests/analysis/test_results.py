@@ -49,7 +49,7 @@ def test_to_frame_columns_and_full_precision(designs):
     assert frame.shape == (6, 10)
     assert frame.n.tolist() == [100, 100, 50, 50, 50, 50]
     # CSV keeps every digit: it reads back bit for bit.
-    back = pd.read_csv(io.StringIO(result.summary("csv")))
+    back = pd.read_csv(io.StringIO(result.summary("csv")), float_precision="round_trip")
     np.testing.assert_array_equal(back["se"].to_numpy(), frame["se"].to_numpy())
 
 
