@@ -67,9 +67,9 @@ def _register() -> None:
     cli.add_command(survey.survey)
     cli.add_command(analyze.analyze)
     # Module CLIs that expose a COMMANDS list (each command a click command or group).
-    from tillit.cli import corpus, model, qca, qda, reforms
+    from tillit.cli import cases, corpus, model, qca, qda, reforms, report
 
-    for module in (reforms, corpus, qda, qca, model):
+    for module in (reforms, corpus, qda, qca, model, cases, report):
         for command in module.COMMANDS:
             cli.add_command(command)
 

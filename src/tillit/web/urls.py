@@ -28,6 +28,12 @@ urlpatterns = [
     path("p/<slug:slug>/register/", include("tillit.apps.mapping.urls")),
     path("p/<slug:slug>/corpus/", include("tillit.apps.corpus.urls")),
     path("p/<slug:slug>/qda/", include("tillit.apps.qda.urls")),
+    path("p/<slug:slug>/observatory/", include("tillit.apps.observatory.urls")),
+    path("public/", include("tillit.apps.observatory.public_urls")),
+    path("p/<slug:slug>/cases/", include("tillit.apps.cases.urls")),
+    path("p/<slug:slug>/reports/", include("tillit.apps.reports.urls")),
+    path("p/<slug:slug>/self-assessment/", include("tillit.apps.selfassess.urls")),
     path("", include("tillit.apps.surveys.respond_urls")),
+    path("", include("tillit.apps.selfassess.respond_urls")),
     path("admin/", admin.site.urls),
 ]

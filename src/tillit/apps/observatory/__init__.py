@@ -1,4 +1,5 @@
-"""Dashboards, reports, open data with disclosure control and self-assessment.
+"""The observatory: the members' dashboard, the public site with open data, and the figures
+that reports reuse, all under disclosure control (:mod:`tillit.disclosure`).
 
-Django app (models, services, views). It is empty until its issue lands; see ARCHITECTURE.md.
+Django app (models, services, views); see docs/observatory.md.
 """
