@@ -42,6 +42,10 @@ class Role(models.TextChoices):
     def can_delete_project(self) -> bool:
         return self is Role.OWNER
 
+    def can_publish(self) -> bool:
+        """Publish the project's public site and open data (observatory)."""
+        return self is Role.OWNER
+
 
 #: Permission names accepted by ``access.get_project_for_user(..., need=...)``.
 PERMISSIONS = {
@@ -51,4 +55,5 @@ PERMISSIONS = {
     "personal_data": Role.can_see_personal_data,
     "manage_members": Role.can_manage_members,
     "delete": Role.can_delete_project,
+    "publish": Role.can_publish,
 }

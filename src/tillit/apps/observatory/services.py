@@ -149,6 +149,17 @@ def get_published(public_slug: str) -> Publication:
     return pub
 
 
+#: Audit actions (prefixes) that record a reading, a publication or an output, not a change to
+#: what the figures show.
+READ_ONLY_ACTIONS = (
+    "observatory.",
+    "report.",
+    "survey.personal_data_access",
+    "qda.qdpx.export",
+    "classifier.evaluate",
+)
+
+
 def data_version(project: Project) -> str:
     """A 12-character hash of the state of everything the observatory's figures show.
 
@@ -162,8 +173,11 @@ def data_version(project: Project) -> str:
 
     # created_at tells apart two projects that got the same id (a deleted and a new one)
     parts: list[Any] = [project.pk, project.created_at.isoformat(), project.k_threshold]
-    # publishing changes no figure (k and sections are part of the figure keys themselves)
-    events = AuditEvent.objects.filter(project=project).exclude(action__startswith="observatory.")
+    # publishing changes no figure (k and sections are part of the figure keys themselves), and
+    # neither do reports, exports or looking at personal data
+    events = AuditEvent.objects.filter(project=project)
+    for prefix in READ_ONLY_ACTIONS:
+        events = events.exclude(action__startswith=prefix)
     parts.append(events.aggregate(last=Max("id")))
     parts.append(
         Case.objects.filter(survey__project=project).aggregate(

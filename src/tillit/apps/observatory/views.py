@@ -171,8 +171,8 @@ def figure_download(request: HttpRequest, slug: str, name: str, fmt: str) -> Htt
 @login_required
 @require_http_methods(["GET", "POST"])
 def publish(request: HttpRequest, slug: str) -> HttpResponse:
-    # Publishing is the owner's decision (the only role that may manage members).
-    pa = access.get_project_for_user(request.user, slug, need="manage_members")
+    # Publishing is the owner's decision.
+    pa = access.get_project_for_user(request.user, slug, need="publish")
     pub = services.publication_for(pa.project)
     initial = {
         "public_slug": pub.public_slug,
