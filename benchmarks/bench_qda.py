@@ -17,6 +17,9 @@ with jittered boundaries and sometimes another code. One seed, so every run sees
 * ``qda.alpha_all_codes``: Krippendorff's alpha on characters, every code, all 3 coders.
 * ``qda.unitizing_alpha``: Krippendorff's (2004) unitizing alpha, every code, all 3 coders,
   the 1,000 sources as one continuum.
+* ``qda.qdpx_export``: the whole project (sources, codebook, codings of 3 coders) written as a
+  REFI-QDA ``.qdpx`` by :func:`tillit.interop.refiqda.write_qdpx`, validated against the XSD
+  (goal: under 10 s at full size).
 * ``qda.alpha_matrix_<level>``: Krippendorff's alpha on a 3 x 100,000 reliability matrix (10%
   missing) against the ``krippendorff`` package in the same run (asserted equal to 1e-9).
 
@@ -146,6 +149,42 @@ def _peer_kappa(
     return out
 
 
+def _qdpx_export(p: dict[str, Any]) -> int:
+    """Write the project as ``.qdpx`` (in memory); returns the archive's size in bytes."""
+    import io
+    import uuid
+
+    from tillit.interop import refiqda as rq
+
+    def guid(kind: str, key: str) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"tillit-bench:{kind}:{key}"))
+
+    codings = p["codings"]
+    codes = sorted(codings["code_id"].unique())
+    project = rq.QdaProject(
+        name="SYNTHETIC benchmark project",
+        users=tuple(rq.User(guid("user", c), c) for c in CODERS),
+        codes=tuple(rq.Code(guid("code", c), c) for c in codes),
+        sources=tuple(
+            rq.TextSource(guid("source", name), name, text) for name, text in p["texts"].items()
+        ),
+        codings=tuple(
+            rq.Coding(
+                guid("coding", str(i)),
+                guid("source", row.source_id),
+                int(row.start),
+                int(row.end),
+                guid("code", row.code_id),
+                user=guid("user", row.coder),
+            )
+            for i, row in enumerate(codings.itertuples(index=False))
+        ),
+    )
+    buffer = io.BytesIO()
+    rq.write_qdpx(project, buffer)
+    return buffer.tell()
+
+
 def run(quick: bool) -> list[dict[str, Any]]:
     """The QDA benchmarks (``quick``: a tenth of the project, fewer repeats)."""
     import krippendorff
@@ -262,6 +301,20 @@ def run(quick: bool) -> list[dict[str, Any]]:
             "peer_value": None,
             "n": n,
             "coders": len(CODERS),
+        }
+    )
+
+    t, size = _best(lambda: _qdpx_export(p), 1)
+    entries.append(
+        {
+            "name": "qda.qdpx_export",
+            "unit": "s",
+            "value": t,
+            "peer": None,
+            "peer_value": None,
+            "n": n,
+            "sources": n_sources,
+            "archive_mb": round(size / 1e6, 1),
         }
     )
 
