@@ -11,15 +11,19 @@ import pytest
 from tillit.disclosure import (
     LinearTable,
     audit,
+    counts_table,
+    feasible_intervals,
     hierarchy,
     linked_margins,
     one_way,
     primary_suppression,
     protect,
+    protect_counts,
     protect_groups,
     secondary_suppression,
     two_way,
 )
+from tillit.disclosure.groups import group_table
 
 
 def hidden_labels(table: LinearTable, mask) -> list[str]:
@@ -171,6 +175,7 @@ def test_property_no_hidden_cell_recoverable_after_secondary_suppression(seed):
     t = two_way(m, [f"r{i}" for i in range(shape[0])], [f"c{j}" for j in range(shape[1])])
     p = protect(t, k)
     assert p.audit.ok, p.audit.summary()
+    assert audit(t, p.hidden, protection=k).ok  # the exact audit agrees
     # every primary cell is hidden and nothing published is below k (apart from zeros)
     for lbl, v in p.shown().items():
         assert v is None or v == 0 or v >= k, lbl
@@ -191,5 +196,53 @@ def test_property_linked_groupings(seed):
     )
     g = protect_groups(resp, k=5)
     assert g.audit.ok, g.audit.summary()
+    assert audit(g.table, g.protection.hidden, protection=5).ok  # the exact audit agrees
     for lbl, v in g.protection.shown().items():
         assert v is None or v == 0 or v >= 5, lbl
+    # the same table and pattern from the counts alone
+    counts = resp.groupby(["country", "county", "size_class"]).size()
+    c = protect_counts(dict(counts.items()), k=5)
+    assert c.table.labels == g.table.labels and c.table.relations == g.table.relations
+    assert np.array_equal(c.table.values, g.table.values)
+    assert np.array_equal(c.table.published, g.table.published)
+    assert np.array_equal(c.protection.hidden, g.protection.hidden)
+
+
+def test_counts_table_matches_group_table_and_checks_its_input():
+    resp = pd.DataFrame(
+        {"country": ["NO", "NO", "DK"], "county": ["A", "B", "X"], "size_class": ["s", "s", "l"]}
+    )
+    t = group_table(resp, ("county",))
+    c = counts_table([(("NO", "A"), 1), (("NO", "B"), 1), (("DK", "X"), 1), (("DK", "Y"), 0)],
+                     ("county",))  # fmt: skip
+    assert c.labels == t.labels and np.array_equal(c.values, t.values)
+    with pytest.raises(ValueError, match="not"):
+        counts_table({("NO",): 3}, ("county",))
+    with pytest.raises(ValueError, match="negative"):
+        counts_table({("NO", "A"): -1}, ("county",))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_pooled_feasible_tables_decide_exactly_like_the_programmes(seed):
+    # The pool of feasible tables proves a cell safe only with an inner bound of its interval:
+    # every decision matches the LP's, every reported interval lies inside the exact one, and
+    # every pooled table satisfies the relations, keeps the published cells and is >= 0.
+    rng = np.random.default_rng(500 + seed)
+    m = rng.choice([0, 1, 2, 4, 7, 12, 25], size=(4, 5))
+    t = two_way(m, [f"r{i}" for i in range(4)], [f"c{j}" for j in range(5)])
+    hidden = rng.random(t.n_cells) < 0.35
+    exact = feasible_intervals(t, hidden)
+    pool = [t.values.astype(float)]
+    fast = feasible_intervals(t, hidden, decide=5, points=pool)
+    assert set(fast) == set(exact)
+    for cell, (lo, hi) in fast.items():
+        elo, ehi = exact[cell]
+        safe = hi - lo >= 5 - 1e-7
+        assert safe == (ehi - elo >= 5 - 1e-7), t.labels[cell]
+        if safe and not math.isinf(hi):  # an inner bound (else the low may be reported as 0)
+            assert elo - 1e-7 <= lo and hi <= ehi + 1e-7
+    for x in pool:
+        assert (x >= -1e-7).all()
+        assert np.allclose(x[~hidden], t.values[~hidden])
+        for total, parts in t.relations:
+            assert x[total] == pytest.approx(x[list(parts)].sum(), abs=1e-6)

@@ -10,11 +10,17 @@ Issue "observatory". Pure library: never Django.
   :func:`secondary_suppression`, :func:`protect` (both, with the audit).
 * :mod:`tillit.disclosure.audit`: :func:`audit`, the feasible interval of every hidden cell.
 * :mod:`tillit.disclosure.groups`: the same for pandas tables of groups within a total
-  (:func:`protect_groups`), as the observatory and the reports use it.
+  (:func:`protect_groups`), or from their counts (:func:`protect_counts`), as the
+  observatory and the reports use it.
 """
 
 from tillit.disclosure.audit import AuditResult, CellInterval, audit, feasible_intervals
-from tillit.disclosure.groups import GroupProtection, protect_groups
+from tillit.disclosure.groups import (
+    GroupProtection,
+    counts_table,
+    protect_counts,
+    protect_groups,
+)
 from tillit.disclosure.suppress import (
     Protection,
     primary_suppression,
@@ -38,12 +44,14 @@ __all__ = [
     "Protection",
     "TableBuilder",
     "audit",
+    "counts_table",
     "feasible_intervals",
     "hierarchy",
     "linked_margins",
     "one_way",
     "primary_suppression",
     "protect",
+    "protect_counts",
     "protect_groups",
     "secondary_suppression",
     "two_way",

@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linprog
 
-from tillit.disclosure.tables import BoolArray, LinearTable
+from tillit.disclosure.tables import BoolArray, FloatArray, LinearTable
 
 __all__ = ["AuditResult", "CellInterval", "audit", "feasible_intervals"]
 
@@ -87,12 +88,18 @@ def feasible_intervals(
     *,
     decide: float | None = None,
     cells: set[int] | None = None,
+    points: list[FloatArray] | None = None,
 ) -> dict[int, tuple[float, float]]:
     """``{cell: (low, high)}`` for every hidden cell (``high`` may be ``inf``).
 
-    With ``decide`` (a protection width) the lower bound is solved only when it matters for
-    the decision: when ``high`` is infinite or below ``decide`` the width is clear, and
-    ``low`` is reported as 0 (a bound, not the solution). The final audit never uses this.
+    With ``decide`` (a protection width) the bounds are computed only as far as the decision
+    needs them: when ``high`` is infinite or below ``decide`` the width is clear, and ``low``
+    is reported as 0 (a bound, not the solution). ``points`` (with ``decide``) is a pool of
+    feasible tables (every cell's value, published cells at their true values; the true table
+    is one): a cell on which two of them differ by at least ``decide`` is proven safe without
+    solving anything, and its interval is reported as the range of the pool (an inner bound).
+    Every solution found is added to the pool. Hiding more cells keeps every pooled table
+    feasible, so one pool serves all rounds of a suppression. The final audit never uses this.
     ``cells`` limits the work to some hidden cells.
     """
     hidden = np.asarray(hidden, dtype=bool)
@@ -120,7 +127,26 @@ def feasible_intervals(
         return dict.fromkeys(targets, (0.0, math.inf))
     a_eq = np.vstack(rows)
     b_eq = np.asarray(rhs)
+    pool = points if decide is not None else None
+    enough = (math.inf if decide is None else decide) - 1e-7  # a width that decides "safe"
+
+    def pooled(cell: int) -> tuple[float, float]:
+        assert pool is not None
+        values = [float(p[cell]) for p in pool]
+        return (min(values), max(values))
+
+    def keep(x: Any) -> None:
+        if pool is not None and x is not None:
+            full = np.asarray(table.values, dtype=float).copy()
+            full[cols] = x
+            pool.append(full)
+
     for cell in targets:
+        if pool:
+            low, high = pooled(cell)
+            if high - low >= enough:
+                out[cell] = (low, high)
+                continue
         j = col_of[cell]
         c = np.zeros(len(cols))
         c[j] = 1.0
@@ -131,9 +157,16 @@ def feasible_intervals(
         if decide is not None and (math.isinf(high) or high < decide):
             out[cell] = (0.0, high)
             continue
+        keep(hi.x)
+        if pool:
+            low = pooled(cell)[0]
+            if high - low >= enough:
+                out[cell] = (low, high)
+                continue
         lo = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
         if lo.status != 0:
             raise ValueError(f"audit: the relations of {table.labels[cell]!r} are infeasible")
+        keep(lo.x)
         out[cell] = (max(0.0, float(lo.fun)), high)
     return out
 

@@ -23,7 +23,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,7 @@ from tillit.disclosure.audit import AuditResult
 from tillit.disclosure.suppress import Protection, protect
 from tillit.disclosure.tables import LinearTable, TableBuilder
 
-__all__ = ["GroupProtection", "group_table", "protect_groups"]
+__all__ = ["GroupProtection", "counts_table", "group_table", "protect_counts", "protect_groups"]
 
 TOTAL = "total"
 
@@ -83,6 +83,61 @@ def group_table(
             members: dict[str, list[str]] = {}
             for key, n in cross.items():
                 values = key if isinstance(key, tuple) else (key,)
+                lbl = f"{c}/" + "&".join(f"{g}={v}" for g, v in zip(groupings, values, strict=True))
+                b.cell(lbl, float(n), published=False)
+                for g, v in zip(groupings, values, strict=True):
+                    members.setdefault(_group_label(c, g, v), []).append(lbl)
+            for total, parts in members.items():
+                b.relation(total, parts)
+    return b.build()
+
+
+def counts_table(
+    counts: Mapping[tuple[str, ...], int] | Iterable[tuple[tuple[str, ...], int]],
+    groupings: Sequence[str],
+) -> LinearTable:
+    """:func:`group_table` from respondent counts instead of respondents: ``counts`` maps
+    ``(country, value of each grouping...)`` (all text) to the number of respondents. The
+    same table as :func:`group_table` of the respondents these counts describe, built without
+    them (no pandas): the fast path for many tables of the same respondents' groups."""
+    pairs = counts.items() if isinstance(counts, Mapping) else counts
+    cross: dict[tuple[str, ...], int] = {}
+    for key, n in pairs:
+        if len(key) != len(groupings) + 1:
+            raise ValueError(f"counts: {key!r} is not (country, {', '.join(groupings)})")
+        if n < 0:
+            raise ValueError(f"counts: {key!r} has a negative count")
+        if n:
+            k = tuple(str(v) for v in key)
+            cross[k] = cross.get(k, 0) + int(n)
+    b = TableBuilder()
+    per_country: dict[str, int] = {}
+    for key, n in cross.items():
+        per_country[key[0]] = per_country.get(key[0], 0) + n
+    countries = sorted(per_country)
+    b.cell(TOTAL, float(sum(per_country.values())))
+    for c in countries:
+        b.cell(c, float(per_country[c]))
+    if countries:
+        b.relation(TOTAL, countries)
+    by_country: dict[str, list[tuple[tuple[str, ...], int]]] = {c: [] for c in countries}
+    for key, n in sorted(cross.items()):
+        by_country[key[0]].append((key[1:], n))
+    for c in countries:
+        rows = by_country[c]
+        for j, g in enumerate(groupings):
+            margin: dict[str, int] = {}
+            for values, n in rows:
+                margin[values[j]] = margin.get(values[j], 0) + n
+            labels = []
+            for value in sorted(margin):
+                lbl = _group_label(c, g, value)
+                b.cell(lbl, float(margin[value]))
+                labels.append(lbl)
+            b.relation(c, labels)
+        if len(groupings) > 1:
+            members: dict[str, list[str]] = {}
+            for values, n in rows:
                 lbl = f"{c}/" + "&".join(f"{g}={v}" for g, v in zip(groupings, values, strict=True))
                 b.cell(lbl, float(n), published=False)
                 for g, v in zip(groupings, values, strict=True):
@@ -168,4 +223,16 @@ def protect_groups(
 ) -> GroupProtection:
     """Protect the counts of ``respondents`` per country and per group of each grouping."""
     table = group_table(respondents, groupings, country=country)
+    return GroupProtection(protect(table, k, protection=protection), tuple(groupings))
+
+
+def protect_counts(
+    counts: Mapping[tuple[str, ...], int] | Iterable[tuple[tuple[str, ...], int]],
+    *,
+    k: int,
+    groupings: Sequence[str] = ("county", "size_class"),
+    protection: float | None = None,
+) -> GroupProtection:
+    """:func:`protect_groups` from respondent counts (see :func:`counts_table`)."""
+    table = counts_table(counts, groupings)
     return GroupProtection(protect(table, k, protection=protection), tuple(groupings))

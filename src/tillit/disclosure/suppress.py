@@ -126,8 +126,12 @@ def _secondary(
     # can only widen: a cell found safe stays safe, and each round re-checks only the cells
     # found recoverable and the newly hidden ones.
     check: set[int] | None = None
+    # Feasible tables seen so far (the true one first; LP solutions join): a cell on which two
+    # of them differ by the protection width is safe without solving anything, and hiding more
+    # cells keeps them feasible, so the pool lasts through all rounds.
+    pool: list[FloatArray] = [np.asarray(table.values, dtype=float).copy()]
     for _ in range(max_rounds):
-        bounds = feasible_intervals(table, hidden, decide=protection, cells=check)
+        bounds = feasible_intervals(table, hidden, decide=protection, cells=check, points=pool)
         known.update(bounds)
         recoverable = [c for c, (lo, hi) in sorted(bounds.items()) if hi - lo < protection - 1e-7]
         if not recoverable:
@@ -190,8 +194,10 @@ def protect(
     """Primary suppression at ``k``, secondary suppression, and the audit of the result.
 
     ``protection`` (the minimum feasible-interval width of a hidden cell) defaults to ``k``.
-    The audit decides every hidden cell exactly but solves a lower bound only where the
-    decision needs it (``audit(..., fast=True)``); run :func:`audit` for all exact intervals.
+    The audit decides every hidden cell exactly, but its intervals are only as exact as the
+    decision needs: a safe cell's interval may be an inner bound (the range of feasible tables
+    found, at least ``protection`` wide), a recoverable one's low may be 0. Run :func:`audit`
+    for all exact intervals.
     """
     width = float(k if protection is None else protection)
     primary = primary_suppression(table.values, k, zero_safe=zero_safe) & table.published

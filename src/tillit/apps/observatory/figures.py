@@ -23,7 +23,9 @@ Texts are translated with the active language (gettext), so call these inside
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -93,7 +95,7 @@ class Figure:
         per-mark ARIA attributes Vega writes (a label per municipality) are dropped: the
         data table beside the figure carries them, and the page is a quarter lighter.
         """
-        svg = render_svg(self.spec, title=self.title, role="img", precision=precision)
+        svg = _rendered(self.spec, self.title, precision)
         head, sep, body = svg.partition("</title>")
         body = _MARK_ARIA.sub("", body)
         desc = f"<desc>{html.escape(self.caption + ' ' + self.stamp)}</desc>"
@@ -107,6 +109,20 @@ class Figure:
 
     def csv(self) -> bytes:
         return self.data.to_csv(index=False).encode("utf-8")
+
+
+def _rendered(spec: dict[str, Any], title: str, precision: int) -> str:
+    """:func:`tillit.charts.render_svg` of a spec, kept in the figure cache by the spec's
+    content (drawing takes a few hundred milliseconds a figure; the dashboard and the reports
+    draw the same figures, in several processes)."""
+    from tillit.apps.observatory.cache import get_or_build
+
+    text = json.dumps([spec, title, precision, tillit.__version__], sort_keys=True, default=str)
+    key = "obs:svg:" + hashlib.sha256(text.encode()).hexdigest()
+    svg: str = get_or_build(
+        key, lambda: render_svg(spec, title=title, role="img", precision=precision)
+    )
+    return svg
 
 
 def _stamped(spec: dict[str, Any], version: str) -> dict[str, Any]:

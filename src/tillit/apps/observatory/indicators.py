@@ -22,7 +22,7 @@ import pandas as pd
 
 from tillit.analysis import Design, mean
 from tillit.apps.analysis.data import Item, SurveyData
-from tillit.disclosure import GroupProtection, protect_groups
+from tillit.disclosure import GroupProtection, protect_counts
 
 GROUPINGS = ("county", "size_class")
 COUNTRIES = ("NO", "DK")
@@ -107,9 +107,9 @@ def _protection(counts: tuple[tuple[str, str, str, int], ...], k: int) -> GroupP
     from tillit.apps.observatory.cache import get_or_build
 
     def build() -> GroupProtection:
-        rows = [(c, county, size) for c, county, size, n in counts for _ in range(n)]
-        frame = pd.DataFrame(rows, columns=["country", "county", "size_class"])
-        return protect_groups(frame, k=k, groupings=GROUPINGS)
+        return protect_counts(
+            [((c, county, size), n) for c, county, size, n in counts], k=k, groupings=GROUPINGS
+        )
 
     digest = hashlib.sha256(repr((counts, k)).encode()).hexdigest()[:24]
     result: GroupProtection = get_or_build(f"obs:protection:{digest}", build)

@@ -203,14 +203,14 @@ def _relevance(instrument: Any) -> Callable[[Any], set[str]]:
     from tillit.interop.dataset import conditional_questions
 
     everything = {q.name for q in instrument.questions()}
-    conditional = [q for q in instrument.questions() if q.name in conditional_questions(instrument)]
+    asked_if = conditional_questions(instrument)
+    conditional = [q.name for q in instrument.questions() if q.name in asked_if]
 
     def relevant(answers: Any) -> set[str]:
         if not answers:
             return everything
-        return everything - {
-            q.name for q in conditional if not engine.is_relevant(q, answers, instrument)
-        }
+        state = engine.relevance(instrument, answers)  # one pass over the form per response
+        return everything - {name for name in conditional if not state[name]}
 
     return relevant
 
