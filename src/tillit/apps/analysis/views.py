@@ -226,6 +226,7 @@ def comparison(request: HttpRequest, slug: str, survey_slug: str) -> HttpRespons
     rows = services.records(_comparison(c))
     rating = {i.name for i in c.sd.items if i.is_categorical and i.is_scored}
     shown = [r for r in rows if not r.get("suppressed") and r["variable"] in rating]
+    # xgettext:no-python-format
     title = _("Means in Norway and Denmark with 95% confidence intervals")
     chart = _svg(charts.comparison_spec(shown, title, _("estimate")), title) if shown else ""
     return _render(request, "analysis/comparison.html", c, tab="comparison", rows=rows, chart=chart)

@@ -154,8 +154,10 @@ def dictionary(k: int) -> pd.DataFrame:
          srv_src, agg),
         ("survey_indicators", "se", _("Standard error of the mean"), "number",
          _("scale points"), srv_src, agg),
+        # xgettext:no-python-format
         ("survey_indicators", "ci_low", _("95% confidence interval, lower limit"), "number",
          _("scale points"), srv_src, agg),
+        # xgettext:no-python-format
         ("survey_indicators", "ci_high", _("95% confidence interval, upper limit"), "number",
          _("scale points"), srv_src, agg),
         ("survey_indicators", "scale_min", _("Lowest scale value"), "number",

@@ -319,6 +319,7 @@ def survey_part(
             for r in comp.head(20).itertuples()
         ]
         tables[f"{prefix}-comparison"] = table(
+            # xgettext:no-python-format
             _("Means in Norway and Denmark with the difference and its 95 % confidence interval"),
             [
                 (_("Item"), False),
