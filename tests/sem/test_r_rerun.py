@@ -44,7 +44,8 @@ def _compare(fresh, recorded, path: str) -> None:
 def test_recorded_r_output_is_reproducible(tmp_path: Path) -> None:
     if not r_available("lavaan", "psych"):
         pytest.skip("Rscript with lavaan and psych is not installed")
-    for name in ("_golden.R", "export_data.R", "sem_golden.R"):
+    shutil.copy(REFERENCE.parent.parent / "analysis" / "reference" / "_golden.R", tmp_path)
+    for name in ("export_data.R", "sem_golden.R"):
         shutil.copy(REFERENCE / name, tmp_path)
     (tmp_path / "data").mkdir()
     for script in ("export_data.R", "sem_golden.R"):

@@ -7,7 +7,8 @@ suppressMessages({
   library(lavaan)
   library(psych)
 })
-source("_golden.R")
+# The JSON writer shared with the analysis golden values (a copy beside this script wins).
+source(if (file.exists("_golden.R")) "_golden.R" else "../../analysis/reference/_golden.R")
 
 hs <- read.csv("data/HolzingerSwineford1939.csv")
 pd <- read.csv("data/PoliticalDemocracy.csv")
